@@ -1,0 +1,165 @@
+"""Package dependencies of a run: which installed distributions its modules come from."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+import logging
+import os
+import re
+import sys
+from types import ModuleType
+from typing import Iterable
+
+logger = logging.getLogger(__name__)
+
+try:
+    from packaging.version import InvalidVersion, Version
+except ImportError:  # packaging is optional; fall back to the regex below
+    Version = None  # type: ignore[assignment,misc]
+
+# PEP 440 public and local versions, used only when `packaging` is not installed.
+_PEP440_VERSION = re.compile(
+    r"""
+    ^v?
+    (?:\d+!)?                                   # epoch
+    \d+(?:\.\d+)*                               # release
+    (?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?   # pre-release
+    (?:-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?     # post-release
+    (?:[-_.]?dev[-_.]?\d*)?                     # development release
+    (?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?         # local version label
+    $
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+# Top-level modules that never count as dependencies: the standard library and
+# the packaging tools every environment has.
+NON_DEPENDENCY_MODULES = (
+    frozenset(sys.stdlib_module_names)
+    | frozenset(sys.builtin_module_names)
+    | {"pip", "setuptools", "wheel", "pkg_resources", "easy_install", "_distutils_hack"}
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PackageDependency:
+    """An installed distribution a run depends on; stored as ``"name==version"``."""
+
+    name: str
+    version: str | None
+
+    def to_json(self) -> str:
+        return f"{self.name}=={self.version or '<unknown>'}"
+
+
+def is_valid_version(version: str) -> bool:
+    """Tell whether ``version`` is a PEP 440 version (via `packaging` when it is installed)."""
+    if Version is not None:
+        try:
+            Version(version)
+        except InvalidVersion:
+            return False
+        return True
+    return _PEP440_VERSION.match(version) is not None
+
+
+def make_package_dependency(name: str, version: str) -> PackageDependency:
+    """Build the dependency that ``ex.add_package_dependency(name, version)`` declares.
+
+    Raises `ValueError` when ``version`` is not a PEP 440 version.
+    """
+    if not isinstance(version, str) or not is_valid_version(version):
+        raise ValueError(
+            f"invalid version {version!r} for package dependency {name!r}: "
+            "expected a PEP 440 version such as '1.2.3'"
+        )
+    return PackageDependency(name, version)
+
+
+def project_name(distribution_name: str) -> str:
+    """Spell a distribution name as Sacred does (pkg_resources' ``safe_name``).
+
+    Runs of characters other than letters, digits and dots become one ``-``, so
+    ``typing_extensions`` is stored as ``typing-extensions``.
+    """
+    return re.sub(r"[^A-Za-z0-9.]+", "-", distribution_name)
+
+
+class DistributionIndex:
+    """Maps top-level module names to installed distributions and their versions.
+
+    Built from ``importlib.metadata`` (``top_level.txt``, else the files each
+    distribution installed). It is rebuilt when ``sys.path`` or the modification
+    time of one of its folders changes, which installing a package does.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._modules: dict[str, list[str]] = {}
+        self._versions: dict[str, str] = {}
+
+    def lookup(self, module_name: str) -> list[PackageDependency]:
+        self._refresh()
+        return [
+            PackageDependency(project_name(dist), self._versions.get(dist))
+            for dist in self._modules.get(module_name, ())
+        ]
+
+    def all_distributions(self) -> list[PackageDependency]:
+        self._refresh()
+        return [PackageDependency(project_name(dist), version) for dist, version in self._versions.items()]
+
+    def _refresh(self) -> None:
+        key = _sys_path_state()
+        if key == self._key:
+            return
+        modules = importlib.metadata.packages_distributions()
+        versions: dict[str, str] = {}
+        for dist in importlib.metadata.distributions():
+            name = dist.metadata["Name"]
+            if name and name not in versions:  # the first one on sys.path wins, as in imports
+                versions[name] = dist.version
+        self._modules = {module: sorted(set(dists)) for module, dists in modules.items()}
+        self._versions = versions
+        self._key = key
+
+
+def _sys_path_state() -> tuple:
+    state = []
+    for entry in sys.path:
+        try:
+            state.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            state.append((entry, None))
+    return tuple(state)
+
+
+DISTRIBUTIONS = DistributionIndex()
+
+
+def dependencies_of_modules(modules: Iterable[tuple[str, ModuleType]]) -> set[PackageDependency]:
+    """Return the distributions that provide the given non-local top-level modules.
+
+    Names with a dot or a leading underscore and standard-library modules are
+    skipped, as are modules that no installed distribution provides.
+    """
+    dependencies: set[PackageDependency] = set()
+    for name, _module in modules:
+        if "." in name or name.startswith("_") or name in NON_DEPENDENCY_MODULES:
+            continue
+        for dependency in DISTRIBUTIONS.lookup(name):
+            if dependency.version is not None:
+                dependencies.add(dependency)
+    return dependencies
+
+
+def installed_dependencies() -> set[PackageDependency]:
+    """Return every installed distribution except those at version 0.0.0 (Sacred's ``pkg`` mode)."""
+    return {dep for dep in DISTRIBUTIONS.all_distributions() if dep.version != "0.0.0"}
+
+
+def numpy_dependency() -> PackageDependency | None:
+    """Return numpy's dependency when numpy is installed; Sacred always records it for seeding."""
+    found = DISTRIBUTIONS.lookup("numpy")
+    return found[0] if found else None
