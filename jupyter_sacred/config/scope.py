@@ -1,0 +1,175 @@
+"""Config scopes: functions (or cell text) whose local variables become config entries."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ._paths import recursive_fill_in
+from ._values import normalize_value
+from .docs import find_variable_docs
+from .errors import ConfigScopeError
+from .fixed import FixedDict, make_fixed
+from .summary import ConfigSummary
+
+
+class ConfigScope:
+    """A config scope, built from a function or from source text.
+
+    Calling it executes the body with a tracking locals dict, so every local
+    variable (functions, modules and `_`-prefixed names included) becomes a
+    config entry, and a body docstring becomes the "__doc__" entry.
+    """
+
+    def __init__(self, func: Callable[..., Any]):
+        self.name = getattr(func, "__name__", "config scope")
+        self.args = _scope_parameters(func, self.name)
+        self.__doc__ = func.__doc__
+        self._globals = func.__globals__
+
+        filename = inspect.getsourcefile(func) or inspect.getfile(func)
+        try:
+            source_lines, first_line = inspect.getsourcelines(func)
+        except (OSError, TypeError) as error:
+            raise ConfigScopeError(self.name, f"its source code is not available ({error})") from error
+
+        source = textwrap.dedent("".join(source_lines))
+        module = _parse(source, filename, self.name, line_offset=first_line - 1)
+        function_node = module.body[0]
+        if not isinstance(function_node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            raise ConfigScopeError(self.name, "a config scope must be defined with 'def'")
+
+        body = ast.Module(body=function_node.body, type_ignores=[])
+        self._compile(body, source, filename, line_offset=first_line - 1)
+
+    @classmethod
+    def from_source(
+        cls,
+        code: str,
+        name: str = "config cell",
+        namespace: Mapping[str, Any] | None = None,
+    ) -> ConfigScope:
+        """Build a config scope from source text such as a `%%config` cell.
+
+        Its top-level assignments are the config. `namespace` gives the
+        globals the code can read (for example the notebook's names); those
+        names do not become config entries.
+        """
+        scope = cls.__new__(cls)
+        scope.name = name
+        scope.args = []
+        scope._globals = dict(namespace or {})
+        module = _parse(code, f"<{name}>", name, line_offset=0)
+        scope.__doc__ = ast.get_docstring(module, clean=False)
+        scope._compile(module, code, f"<{name}>", line_offset=0)
+        return scope
+
+    def _compile(self, body: ast.Module, source: str, filename: str, line_offset: int) -> None:
+        _reject_return_and_yield(body, self.name, line_offset)
+        self.docs = find_variable_docs(body, source.splitlines())
+        if line_offset:
+            ast.increment_lineno(body, line_offset)
+        try:
+            self._code = compile(body, filename, "exec")
+        except SyntaxError as error:
+            raise ConfigScopeError(self.name, error.msg, error.lineno) from error
+
+    def __call__(
+        self,
+        fixed: Mapping[str, Any] | None = None,
+        preset: Mapping[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], ConfigSummary]:
+        """Evaluate the scope and return its config entries and their summary.
+
+        Entries in `fixed` cannot be overwritten by the scope's assignments.
+        `preset` holds the entries of earlier scopes: parameters read them,
+        and those the scope does not set are filled into the result.
+        """
+        preset = dict(preset or {})
+        scope_locals = make_fixed(dict(fixed or {}))
+        for arg in self.args:
+            if arg not in preset:
+                raise ConfigScopeError(
+                    self.name,
+                    f"parameter {arg!r} is not an entry of an earlier config scope "
+                    f"(available: {sorted(preset)})",
+                )
+            scope_locals[arg] = preset[arg]
+
+        exec(self._code, dict(self._globals), scope_locals)  # noqa: S102 - running user config code is the point
+
+        added = scope_locals.reveal()
+        summary = ConfigSummary(
+            added, scope_locals.modified, scope_locals.typechanges, docs=self.docs
+        )
+        recursive_fill_in(scope_locals, preset)
+        # normalize_value also turns FixedDict and FixedList back into dict and list.
+        config = {key: normalize_value(value, key) for key, value in scope_locals.items()}
+        return config, summary
+
+    def __repr__(self) -> str:
+        return f"<ConfigScope {self.name}>"
+
+
+def _scope_parameters(func: Callable[..., Any], name: str) -> list[str]:
+    parameters = inspect.signature(func).parameters.values()
+    names = []
+    for parameter in parameters:
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            raise ConfigScopeError(name, f"*{parameter.name} is not allowed in a config scope")
+        if parameter.kind is parameter.VAR_KEYWORD:
+            raise ConfigScopeError(name, f"**{parameter.name} is not allowed in a config scope")
+        if parameter.default is not parameter.empty:
+            raise ConfigScopeError(
+                name, f"parameter {parameter.name!r} has a default value, which a config scope cannot use"
+            )
+        names.append(parameter.name)
+    return names
+
+
+def _parse(source: str, filename: str, name: str, line_offset: int) -> ast.Module:
+    try:
+        return ast.parse(source, filename)
+    except SyntaxError as error:
+        lineno = error.lineno + line_offset if error.lineno is not None else None
+        raise ConfigScopeError(name, f"invalid syntax: {error.msg}", lineno) from error
+    except ValueError as error:  # source containing null bytes
+        raise ConfigScopeError(name, str(error)) from error
+
+
+class _ReturnFinder(ast.NodeVisitor):
+    """Finds return and yield statements outside nested functions and classes."""
+
+    def __init__(self) -> None:
+        self.found: ast.AST | None = None
+
+    def visit_FunctionDef(self, node: ast.AST) -> None:
+        pass
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_Lambda = visit_FunctionDef
+    visit_ClassDef = visit_FunctionDef
+
+    def generic_visit(self, node: ast.AST) -> None:
+        if self.found is None and isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom, ast.Await)):
+            self.found = node
+            return
+        super().generic_visit(node)
+
+
+def _reject_return_and_yield(body: ast.Module, name: str, line_offset: int) -> None:
+    finder = _ReturnFinder()
+    finder.visit(body)
+    if finder.found is None:
+        return
+    statement = {ast.Return: "return", ast.Yield: "yield", ast.YieldFrom: "yield from"}.get(
+        type(finder.found), "await"
+    )
+    raise ConfigScopeError(
+        name,
+        f"'{statement}' is not allowed in a config scope; assign the value to a variable instead",
+        finder.found.lineno + line_offset,
+    )
