@@ -91,12 +91,18 @@ def build_config(
     named_configs = named_configs or {}
     fixed = _nested_updates(updates or {})
 
+    # Every named config runs with only the config updates fixed; its
+    # parameters read the entries of the named configs before it.
     presets: dict[str, Any] = {}
+    named_values: list[dict[str, Any]] = []
     for name in selected:
         named_config = _find_named_config(name, named_configs)
         values, _ = named_config(fixed=fixed, preset=presets)
+        named_values.append(values)
         for path, value in iterate_flattened(values):
             set_by_dotted_path(presets, path, value)
+    for values in named_values:
+        for path, value in iterate_flattened(values):
             set_by_dotted_path(fixed, path, value)
 
     config: dict[str, Any] = {}

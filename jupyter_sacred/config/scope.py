@@ -36,14 +36,10 @@ class ConfigScope:
         except (OSError, TypeError) as error:
             raise ConfigScopeError(self.name, f"its source code is not available ({error})") from error
 
-        source = textwrap.dedent("".join(source_lines))
-        module = _parse(source, filename, self.name, line_offset=first_line - 1)
-        function_node = module.body[0]
-        if not isinstance(function_node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            raise ConfigScopeError(self.name, "a config scope must be defined with 'def'")
-
-        body = ast.Module(body=function_node.body, type_ignores=[])
-        self._compile(body, source, filename, line_offset=first_line - 1)
+        body_source, body_offset = _function_body(source_lines, self.name, filename)
+        line_offset = first_line - 1 + body_offset
+        body = _parse(body_source, filename, self.name, line_offset)
+        self._compile(body, body_source, filename, line_offset)
 
     @classmethod
     def from_source(
@@ -62,6 +58,7 @@ class ConfigScope:
         scope.name = name
         scope.args = []
         scope._globals = dict(namespace or {})
+        code = textwrap.dedent(code)
         module = _parse(code, f"<{name}>", name, line_offset=0)
         scope.__doc__ = ast.get_docstring(module, clean=False)
         scope._compile(module, code, f"<{name}>", line_offset=0)
@@ -112,6 +109,53 @@ class ConfigScope:
 
     def __repr__(self) -> str:
         return f"<ConfigScope {self.name}>"
+
+
+def _function_body(source_lines: list[str], name: str, filename: str) -> tuple[str, int]:
+    """Return the body of a function's source, dedented, and its line offset in the source.
+
+    The body starts with the comment lines just above its first statement, so
+    that statement's doc comment is found. Like Sacred, the body's own
+    indentation is removed from every line, docstring lines included, so a
+    multi-line docstring reads the same as the text in the source.
+    """
+    source = textwrap.dedent("".join(source_lines))
+    lines = source.splitlines(keepends=True)
+    module = _parse(source, filename, name, line_offset=0)
+    function_node = module.body[0] if module.body else None
+    if not isinstance(function_node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        raise ConfigScopeError(name, "a config scope must be a function defined with 'def'")
+
+    first_statement = function_node.body[0]
+    start = first_statement.lineno - 1
+    if lines[start][: first_statement.col_offset].strip():
+        # The body shares its line with the header, as in "def cfg(): a = 1".
+        lines[start] = " " * first_statement.col_offset + lines[start][first_statement.col_offset :]
+    else:
+        while start - 1 >= function_node.lineno and _is_blank_or_comment(lines[start - 1]):
+            start -= 1
+
+    body_lines = lines[start:]
+    indent = next(
+        (line[: len(line) - len(line.lstrip())] for line in body_lines if not _is_blank_or_comment(line)),
+        "",
+    )
+    return "".join(_remove_indent(line, indent) for line in body_lines), start
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _remove_indent(line: str, indent: str) -> str:
+    """Remove the part of `indent` that `line` starts with (all of it, or up to the first mismatch)."""
+    matched = 0
+    for line_char, indent_char in zip(line, indent):
+        if line_char != indent_char:
+            break
+        matched += 1
+    return line[matched:]
 
 
 def _scope_parameters(func: Callable[..., Any], name: str) -> list[str]:
