@@ -1,0 +1,100 @@
+"""Sending a run's events to its observers, one call at a time, failures isolated."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Sequence
+
+from jupyter_sacred.errors import ObserverStartError
+
+logger = logging.getLogger(__name__)
+
+
+class ObserverGroup:
+    """The observers of one run, sorted by descending priority (ties keep their order).
+
+    Calls are serialised with a lock because events come from the user's
+    thread (artifacts, resources) and from the heartbeat thread. An observer
+    that raises in a beat, metric, artifact or resource event is logged once
+    and gets no further such events in this run; it still gets the terminal
+    event, as in Sacred.
+    """
+
+    def __init__(self, observers: Sequence[Any], run_label: str = "?") -> None:
+        self.observers = sorted(observers, key=lambda obs: -getattr(obs, "priority", 0))
+        self.failed: list[Any] = []
+        self.run_label = run_label
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self.observers)
+
+    def start(self, event: str, run_id: Any, **kwargs: Any) -> Any:
+        """Send ``queued_event`` or ``started_event``; return the run id the observers agree on.
+
+        The first observer that returns an id fixes it for the later ones.
+        A failure here is fatal: ``ObserverStartError`` names the observer.
+        """
+        with self._lock:
+            for observer in self.observers:
+                try:
+                    returned = getattr(observer, event)(_id=run_id, **kwargs)
+                except Exception as error:
+                    raise ObserverStartError(observer, error) from error
+                if run_id is None and returned is not None:
+                    run_id = returned
+                    self.run_label = str(run_id)
+        return run_id
+
+    def safe_call(self, event: str, **kwargs: Any) -> None:
+        """Send an event to every healthy observer; a failure drops that observer."""
+        with self._lock:
+            for observer in self.observers:
+                if observer in self.failed:
+                    continue
+                try:
+                    getattr(observer, event)(**kwargs)
+                except Exception:
+                    self.failed.append(observer)
+                    logger.exception(
+                        "observer %r failed in %s of run %s; it gets no more events of this run except the end",
+                        observer, event, self.run_label,
+                    )
+
+    def beat(self, metrics_by_name: dict, heartbeat_kwargs: dict) -> None:
+        """Send one beat: ``log_metrics`` then ``heartbeat_event`` to each observer in turn."""
+        with self._lock:
+            for observer in self.observers:
+                if observer in self.failed:
+                    continue
+                for event, kwargs in (
+                    ("log_metrics", {"metrics_by_name": metrics_by_name, "info": heartbeat_kwargs["info"]}),
+                    ("heartbeat_event", heartbeat_kwargs),
+                ):
+                    try:
+                        getattr(observer, event)(**kwargs)
+                    except Exception:
+                        self.failed.append(observer)
+                        logger.exception(
+                            "observer %r failed in %s of run %s; it gets no more events of this run except the end",
+                            observer, event, self.run_label,
+                        )
+                        break
+
+    def final_call(self, event: str, **kwargs: Any) -> None:
+        """Send a terminal event to every observer; failures are logged and the rest still run."""
+        with self._lock:
+            for observer in self.observers:
+                try:
+                    getattr(observer, event)(**kwargs)
+                except Exception:
+                    logger.exception("observer %r failed in %s of run %s", observer, event, self.run_label)
+
+    def join(self) -> None:
+        with self._lock:
+            for observer in self.observers:
+                try:
+                    observer.join()
+                except Exception:
+                    logger.exception("observer %r failed in join of run %s", observer, self.run_label)

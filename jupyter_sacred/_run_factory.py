@@ -1,0 +1,140 @@
+"""Assembling a Run from an Experiment: config, info, host, meta, observers, main function."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+from jupyter_sacred.run import Run, register_engine_file
+from jupyter_sacred.settings import SETTINGS
+
+if TYPE_CHECKING:
+    from jupyter_sacred.experiment import Experiment
+
+logger = logging.getLogger(__name__)
+register_engine_file(__file__)
+
+
+def build_run(
+    ex: "Experiment",
+    command_name: str,
+    config_updates: dict | None,
+    named_configs: Sequence[str],
+    info: dict | None,
+    meta_info: dict | None,
+    options: dict,
+    *,
+    main: Callable[[Run], Any] | None,
+    used_names: Iterable[str],
+) -> Run:
+    from jupyter_sacred.capture import resolve_capture_mode
+    from jupyter_sacred.collect import get_host_info
+    from jupyter_sacred.config import build_config, check_config_changes, set_global_seeds
+
+    updates = dict(config_updates or {})
+    if options["--seed"] is not None:
+        updates["seed"] = int(options["--seed"])
+    result = build_config(
+        ex.configurations, named_configs=ex.named_configs, selected=list(named_configs), updates=updates
+    )
+    command = ex.commands.get(command_name)
+    names = set(used_names)
+    for captured in ex.captured_functions:
+        names.update(captured.parameter_names)
+        if captured.prefix:
+            names.add(captured.prefix.split(".")[0])
+    if not options["--force"]:
+        for warning in check_config_changes(result.modifications, names):
+            logger.warning(warning)
+
+    observers = _observers_for(ex, options, command)
+    beat_interval = options["--beat-interval"]
+    if beat_interval is None:
+        beat_interval = float(SETTINGS.DEFAULT_BEAT_INTERVAL)
+    meta = _meta_info(command_name, options, named_configs, updates, beat_interval, meta_info)
+    capture_mode = resolve_capture_mode(options["--capture"] or SETTINGS.CAPTURE_MODE, bool(observers))
+    host_info = get_host_info(
+        ex.additional_host_info,
+        captured_env=list(SETTINGS.HOST_INFO.CAPTURED_ENV),
+        include_cpu=SETTINGS.HOST_INFO.INCLUDE_CPU_INFO,
+        include_gpu=SETTINGS.HOST_INFO.INCLUDE_GPU_INFO,
+    )
+    run = Run(
+        config=result.config,
+        config_modifications=result.modifications,
+        main_function=_main_function(ex, command, main),
+        observers=observers,
+        experiment_info=ex.get_experiment_info(),
+        host_info=host_info,
+        meta_info=meta,
+        command=command_name,
+        beat_interval=beat_interval,
+        capture_mode=capture_mode,
+        captured_out_filter=ex.captured_out_filter,
+        queue_only=bool(options["--queue"]),
+        info=dict(info) if info else {},
+        run_id=options["--id"],
+        on_seed=set_global_seeds,
+    )
+    return run
+
+
+def _observers_for(ex: "Experiment", options: dict, command: Any) -> list:
+    if options["--unobserved"] or getattr(command, "unobserved", False):
+        return []
+    observers = list(ex.observers)
+    if options["--file_storage"]:
+        from jupyter_sacred.observers.file import FileObserver
+
+        observers.append(FileObserver(options["--file_storage"]))
+    if options["--mongo_db"]:
+        from jupyter_sacred.observers.mongo import MongoObserver
+
+        observers.append(MongoObserver.from_url_spec(options["--mongo_db"]))
+    if not observers:
+        logger.warning("no observers have been added to experiment %r; this run is not stored", ex.name)
+    return observers
+
+
+def _meta_info(command_name: str, options: dict, named_configs: Sequence[str], updates: dict,
+               beat_interval: float, extra: dict | None) -> dict:
+    meta: dict[str, Any] = {
+        "command": command_name,
+        "options": options,
+        "named_configs": list(named_configs),
+        "config_updates": updates,
+        "beat_interval": beat_interval,
+    }
+    if options["--comment"] is not None:
+        meta["comment"] = options["--comment"]
+    if options["--priority"] is not None:
+        meta["priority"] = options["--priority"]
+    meta.update(extra or {})
+    return meta
+
+
+def _main_function(ex: "Experiment", command: Any, main: Callable[[Run], Any] | None) -> Callable[[Run], Any]:
+    """Wrap the command (or the notebook's main) so captured functions see the run while it executes."""
+
+    def run_main(run: Run) -> Any:
+        from jupyter_sacred.config import create_rnd, get_seed
+
+        rnd = create_rnd(run.config.get("seed"))
+        for captured in ex.captured_functions:
+            captured.bind_run(run, run.config, get_seed(rnd))
+        ex.current_run = run
+        try:
+            if main is not None:
+                return main(run)
+            return command()
+        finally:
+            ex.current_run = None
+            for captured in ex.captured_functions:
+                captured.unbind()
+
+    return run_main
+
+
+def parameter_names(function: Callable) -> list[str]:
+    return list(inspect.signature(function).parameters)

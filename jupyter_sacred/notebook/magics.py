@@ -1,0 +1,144 @@
+"""The magics: %%config, %%experiment, %observe, %print_config, %print_dependencies, %run_diff."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from traitlets import Bool, Float, List, Unicode
+
+from jupyter_sacred.notebook import parsing
+from jupyter_sacred.notebook.session import NotebookSession
+
+logger = logging.getLogger(__name__)
+
+
+@magics_class
+class SacredMagics(Magics):
+    """Experiment tracking magics. Settings: ``%config SacredMagics.<name> = value``."""
+
+    beat_interval = Float(10.0, help="Seconds between heartbeats of a run (Sacred's --beat-interval).").tag(config=True)
+    capture_mode = Unicode(
+        "auto", help="Output capture: 'auto' (everything the cell prints, in a kernel), 'sys', 'fd' or 'no'."
+    ).tag(config=True)
+    default_store = Unicode("runs", help="Folder of the default file store, relative to the working folder.").tag(
+        config=True)
+    show_widget = Bool(True, help="Show the live run widget under %%experiment cells.").tag(config=True)
+    experiment_name = Unicode("notebook", help="Experiment name when the %%experiment line gives none.").tag(
+        config=True)
+    captured_env = List(Unicode(), help="Environment variables recorded in host info (ENV).").tag(config=True)
+
+    def __init__(self, shell: Any, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.session = NotebookSession(shell, self.experiment_name)
+
+    # The method cannot be called ``config``: that is a trait of every Configurable.
+    @cell_magic("config")
+    def config_cell(self, line: str, cell: str) -> None:
+        """Define the config: the cell's top-level assignments become config entries.
+
+        Usage: ``%%config [--named NAME]``. Re-executing an edited cell replaces
+        what it defined before. Comments on or above an assignment become its doc.
+
+        Example::
+
+            %%config
+            lr = 0.01        # learning rate
+            epochs = 5
+        """
+        from jupyter_sacred.config import ConfigError
+
+        named = parsing.parse_config_line(line)
+        try:
+            self.session.set_config_cell(cell, named)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+
+    @cell_magic("experiment")
+    def experiment_cell(self, line: str, cell: str) -> Any:
+        """Run the cell as a tracked run; its last expression is the run's result.
+
+        Usage: ``%%experiment [NAME] [with KEY=VALUE|NAMED_CONFIG ...] [-n NAMED] [-c COMMENT]
+        [--priority N] [-q] [-u] [-b SECONDS] [--no-widget]``
+
+        Config entries, ``_run`` and ``_config`` are names in the cell. Example::
+
+            %%experiment mnist with lr=0.1 -c "higher lr"
+            for epoch in range(epochs):
+                _run.log_scalar("loss", 1 / (epoch + 1))
+            "done"
+        """
+        from jupyter_sacred.notebook.runner import run_experiment_cell
+
+        request = parsing.parse_experiment_line(line)
+        return run_experiment_cell(self, request, cell)
+
+    @line_magic
+    def observe(self, line: str) -> None:
+        """Choose where runs are stored: ``%observe file PATH``, ``%observe mongo URL [--db NAME]``,
+        ``%observe none``; ``%observe`` alone lists the current observers.
+        """
+        request = parsing.parse_observe_line(line)
+        session = self.session
+        if request.kind is None:
+            for observer in session.active_observers(self.default_store):
+                print(repr(observer))
+            return
+        if request.kind == "none":
+            session.observers = []
+        elif request.kind == "file":
+            from jupyter_sacred.observers.file import FileObserver
+
+            session.observers = [FileObserver(os.path.abspath(os.path.expanduser(request.target)))]
+        else:
+            session.observers = [_mongo_observer(request.target, request.db_name)]
+
+    @line_magic
+    def print_config(self, line: str) -> None:
+        """Print the config the next run will use, with ``with`` updates applied as in ``%%experiment``."""
+        from jupyter_sacred.config import ConfigError, build_config, format_config
+
+        request = parsing.parse_experiment_line(line)
+        ex = self.session.experiment
+        try:
+            result = build_config(ex.configurations, named_configs=ex.named_configs,
+                                  selected=request.named_configs, updates=request.config_updates)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+        print(format_config(result.config, result.modifications))
+
+    @line_magic
+    def print_dependencies(self, line: str) -> None:
+        """Print the dependencies, sources and git state the next run will record."""
+        from jupyter_sacred.collect import format_dependencies
+
+        if line.strip():
+            raise UsageError("%print_dependencies takes no arguments")
+        print(format_dependencies(self.session.experiment.get_experiment_info()), end="")
+
+    @line_magic
+    def run_diff(self, line: str) -> None:
+        """Show config and cell-source differences between two runs: ``%run_diff [ID_A ID_B]``.
+
+        Without ids, the last two runs of this notebook are compared.
+        """
+        from jupyter_sacred.notebook.run_diff import run_diff
+
+        ids = parsing.parse_run_diff_line(line)
+        print(run_diff(self.session, ids, self.default_store))
+
+
+def _mongo_observer(url: str, db_name: str | None) -> Any:
+    try:
+        from jupyter_sacred.observers.mongo import MongoObserver
+    except ImportError as error:
+        raise UsageError(f"%observe mongo needs pymongo: pip install 'jupyter_sacred[mongo]' ({error})") from None
+    try:
+        if db_name is not None:
+            return MongoObserver(url, db_name=db_name)
+        return MongoObserver.from_url_spec(url)
+    except (ValueError, TypeError) as error:
+        raise UsageError(f"invalid Mongo target {url!r}: {error}") from None

@@ -1,0 +1,79 @@
+"""Executing an ``%%experiment`` cell as a run."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+
+from jupyter_sacred.notebook.cell_main import cell_main, compile_cell, names_read
+
+if TYPE_CHECKING:
+    from jupyter_sacred.notebook.magics import SacredMagics
+    from jupyter_sacred.notebook.parsing import ExperimentLine
+
+logger = logging.getLogger(__name__)
+
+
+def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell: str) -> Any:
+    """Create and execute the run of one ``%%experiment`` cell; return its result.
+
+    A failing cell still raises its exception after the run is recorded, so
+    the notebook shows the traceback and stops "run all" as usual.
+    """
+    __tracebackhide__ = True  # noqa: F841
+    from jupyter_sacred.config import ConfigError
+    from jupyter_sacred.notebook.display import RunDisplay
+    from jupyter_sacred.settings import SETTINGS
+
+    session = magics.session
+    shell = magics.shell
+    try:
+        body, expression, source = compile_cell(shell, cell)
+    except SyntaxError:
+        shell.showsyntaxerror()
+        return None
+
+    ex = session.experiment
+    ex.path = request.name or magics.experiment_name
+    ex.observers = session.active_observers(magics.default_store)
+    history_path = session.write_cell_history()
+    ex._extra_sources = [path for path in ex._extra_sources if path != history_path] + [history_path]
+
+    cell_key = session.cell_key(cell)
+    meta_info = {"notebook": {"cell_id": session.current_cell_id,
+                              "execution_count": shell.execution_count,
+                              "previous_run": session.last_run_of_cell.get(cell_key)}}
+    options = {
+        "--beat-interval": request.beat_interval if request.beat_interval is not None else magics.beat_interval,
+        "--capture": magics.capture_mode if magics.capture_mode != "auto" else None,
+        "--comment": request.comment,
+        "--priority": request.priority,
+        "--queue": request.queue,
+        "--unobserved": request.unobserved,
+    }
+    captured_env = SETTINGS.HOST_INFO.CAPTURED_ENV
+    saved_env = list(captured_env)
+    captured_env.extend(name for name in magics.captured_env if name not in captured_env)
+    try:
+        run = ex.create_run(
+            config_updates=request.config_updates, named_configs=request.named_configs,
+            meta_info=meta_info, options=options, main=cell_main(shell, body, expression),
+            used_names=names_read(source),
+        )
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+    finally:
+        captured_env[:] = saved_env
+
+    display = RunDisplay(shell, enabled=request.widget and magics.show_widget)
+    display.start(run)
+    session.runs.append(run)
+    try:
+        result = run()
+    finally:
+        if run._id is not None:
+            session.last_run_of_cell[cell_key] = run._id
+        display.finish(run)
+    return result

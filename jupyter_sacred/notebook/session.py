@@ -1,0 +1,135 @@
+"""The notebook session: one per IPython shell, holding the experiment, config cells and observers."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+from jupyter_sacred.experiment import Experiment
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from jupyter_sacred.run import Run
+
+logger = logging.getLogger(__name__)
+
+# Where the session writes the executed-cell history before a run, relative to the
+# experiment's base_dir, so that every observer (Sacred's too) can read it as a source file.
+HISTORY_DIR = ".jupyter_sacred"
+
+
+class ConfigCell:
+    """A ``%%config`` cell's current definition."""
+
+    def __init__(self, key: str, scope: Any, names: frozenset[str]) -> None:
+        self.key = key
+        self.scope = scope
+        self.names = names
+
+
+class NotebookSession:
+    """State of the extension in one shell. Created on load, closed on unload."""
+
+    def __init__(self, shell: "InteractiveShell", experiment_name: str = "notebook") -> None:
+        self.shell = shell
+        self.experiment = Experiment(experiment_name, interactive=True, base_dir=os.getcwd(),
+                                     _caller_globals=shell.user_ns)
+        self.config_cells: dict[str, ConfigCell] = {}
+        self.observers: list[Any] | None = None  # None: the default folder store
+        self.runs: list["Run"] = []
+        self.last_run_of_cell: dict[str, Any] = {}
+        self.current_cell_id: str | None = None
+        self._hooks: list[tuple[str, Any]] = []
+        self._register("pre_run_cell", self._remember_cell_id)
+
+    def _register(self, event: str, callback: Any) -> None:
+        self.shell.events.register(event, callback)
+        self._hooks.append((event, callback))
+
+    def _remember_cell_id(self, info: Any = None) -> None:
+        self.current_cell_id = getattr(info, "cell_id", None)
+
+    def close(self) -> None:
+        """Remove every hook this session registered."""
+        for event, callback in self._hooks:
+            try:
+                self.shell.events.unregister(event, callback)
+            except ValueError:
+                pass
+        self._hooks.clear()
+
+    # ---- config cells ---------------------------------------------------------------
+
+    def set_config_cell(self, cell: str, named: str | None) -> ConfigCell:
+        """Define (or redefine) the config of a ``%%config`` cell.
+
+        A re-executed cell replaces its earlier definition. Cells are told
+        apart by the cell id the frontend sends; without one, by the named
+        config, else by the names the cell assigns.
+        """
+        from jupyter_sacred.config import ConfigScope
+
+        scope = ConfigScope.from_source(cell, name=f"%%config cell {self.shell.execution_count}")
+        names = frozenset(_assigned_names(cell))
+        if named is not None:
+            self.experiment.named_configs[named] = scope
+            return ConfigCell(f"named:{named}", scope, names)
+        key = self._config_cell_key(names)
+        self.config_cells[key] = ConfigCell(key, scope, names)
+        self.experiment.configurations[:] = [entry.scope for entry in self.config_cells.values()]
+        return self.config_cells[key]
+
+    def _config_cell_key(self, names: frozenset[str]) -> str:
+        if self.current_cell_id:
+            return f"cell:{self.current_cell_id}"
+        for key, entry in self.config_cells.items():
+            if key.startswith("names:") and entry.names & names:
+                return key
+        return "names:" + ",".join(sorted(names))
+
+    # ---- observers ------------------------------------------------------------------
+
+    def active_observers(self, default_store: str) -> list[Any]:
+        if self.observers is None:
+            from jupyter_sacred.observers.file import FileObserver
+
+            return [FileObserver(os.path.abspath(default_store))]
+        return list(self.observers)
+
+    # ---- runs -----------------------------------------------------------------------
+
+    def cell_key(self, cell: str) -> str:
+        if self.current_cell_id:
+            return self.current_cell_id
+        return "md5:" + hashlib.md5(cell.encode("utf-8")).hexdigest()
+
+    def write_cell_history(self) -> str:
+        """Write the executed-cell history to a file under base_dir; return its path."""
+        from jupyter_sacred import _storage
+        from jupyter_sacred.notebook.provenance import cell_history_text
+
+        text = cell_history_text(self.shell)
+        folder = os.path.join(self.experiment.base_dir, HISTORY_DIR)
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "notebook_cells.py")
+        _storage.atomic_write_bytes(path, text.encode("utf-8"))
+        return path
+
+
+def _assigned_names(cell: str) -> set[str]:
+    import ast
+
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for target in targets:
+            names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names

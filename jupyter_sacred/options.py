@@ -1,0 +1,83 @@
+"""Sacred's run options (``ex.run(options={...})`` keys and command-line flags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_sacred.errors import JupyterSacredError
+
+# Long option -> default, as Sacred records them in meta.options.
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "--beat-interval": None,
+    "--capture": None,
+    "--comment": None,
+    "--debug": False,
+    "--enforce_clean": False,
+    "--file_storage": None,
+    "--force": False,
+    "--help": False,
+    "--id": None,
+    "--loglevel": None,
+    "--mongo_db": None,
+    "--name": None,
+    "--pdb": False,
+    "--print-config": False,
+    "--priority": None,
+    "--queue": False,
+    "--seed": None,
+    "--unobserved": False,
+}
+
+SHORT_OPTIONS = {
+    "-b": "--beat-interval", "-C": "--capture", "-c": "--comment", "-d": "--debug",
+    "-e": "--enforce_clean", "-F": "--file_storage", "-f": "--force", "-h": "--help",
+    "-i": "--id", "-l": "--loglevel", "-m": "--mongo_db", "-n": "--name", "-D": "--pdb",
+    "-p": "--print-config", "-P": "--priority", "-q": "--queue", "-s": "--seed", "-u": "--unobserved",
+}
+
+FLAG_OPTIONS = frozenset(key for key, value in DEFAULT_OPTIONS.items() if value is False)
+
+
+class OptionError(JupyterSacredError, ValueError):
+    def __init__(self, option: str, reason: str) -> None:
+        super().__init__(f"invalid option {option!r}: {reason}")
+        self.option = option
+
+
+def normalize_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    """Return Sacred's full options dict: the defaults updated with ``options``.
+
+    Keys may be given with or without dashes (``"beat_interval"``, ``"--beat-interval"``).
+    """
+    result = dict(DEFAULT_OPTIONS)
+    for key, value in (options or {}).items():
+        long_key = _long_key(key)
+        if long_key not in DEFAULT_OPTIONS:
+            known = ", ".join(sorted(DEFAULT_OPTIONS))
+            raise OptionError(key, f"unknown option; known options: {known}")
+        result[long_key] = value
+    if result["--beat-interval"] is not None:
+        result["--beat-interval"] = _to_float(result["--beat-interval"], "--beat-interval")
+    if result["--priority"] is not None:
+        result["--priority"] = _to_float(result["--priority"], "--priority")
+    if result["--capture"] not in (None, "no", "sys", "fd", "kernel", "auto"):
+        raise OptionError("--capture", f"{result['--capture']!r} is not one of no, sys, fd, kernel, auto")
+    return result
+
+
+def _long_key(key: str) -> str:
+    if key in SHORT_OPTIONS:
+        return SHORT_OPTIONS[key]
+    if key.startswith("--"):
+        return key
+    candidate = "--" + key
+    if candidate in DEFAULT_OPTIONS:
+        return candidate
+    return "--" + key.replace("_", "-")
+
+
+def _to_float(value: Any, option: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError) as error:
+        raise OptionError(option, f"{value!r} is not a number") from error

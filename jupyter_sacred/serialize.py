@@ -1,0 +1,69 @@
+"""Turn config, info and result values into JSON-ready data the way Sacred stores them.
+
+Sacred encodes with ``jsonpickle.encode(obj, keys=True)`` (numpy and pandas
+handlers registered) and decodes the string again, so the stored form of
+tuples, sets, datetimes and numpy values is jsonpickle's. We keep that form for
+compatibility and take a fast path for values that are plain JSON already.
+Decoding stored values is the read side's job (``jupyter_sacred.records``),
+which never runs jsonpickle on store data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonpickle
+
+_handlers_registered = False
+_PLAIN_SCALARS = (str, int, float, bool, type(None))
+
+
+def _register_handlers() -> None:
+    global _handlers_registered
+    if _handlers_registered:
+        return
+    try:
+        import jsonpickle.ext.numpy as jsonpickle_numpy
+
+        jsonpickle_numpy.register_handlers()
+    except ImportError:  # numpy is a dependency, but keep the core importable without it
+        pass
+    try:
+        import jsonpickle.ext.pandas as jsonpickle_pandas
+
+        jsonpickle_pandas.register_handlers()
+    except ImportError:
+        pass
+    _handlers_registered = True
+
+
+def _is_plain(value: Any, depth: int = 0) -> bool:
+    """Tell whether ``value`` is JSON already, so jsonpickle would return it unchanged."""
+    if depth > 50:
+        return False
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return True
+    if kind is list:
+        return all(_is_plain(item, depth + 1) for item in value)
+    if kind is dict:
+        return all(
+            type(key) is str and not key.startswith(("py/", "json://")) and _is_plain(item, depth + 1)
+            for key, item in value.items()
+        )
+    return False
+
+
+def flatten(obj: Any) -> Any:
+    """Return ``obj`` as JSON-ready data in Sacred's stored form.
+
+    Plain JSON values are returned as they are (the same object). Everything
+    else goes through jsonpickle exactly as Sacred 0.8.7 does, so objects
+    shared twice become ``{"py/id": N}`` references and large numpy arrays
+    become base64 blobs, as in Sacred's stores.
+    """
+    if _is_plain(obj):
+        return obj
+    _register_handlers()
+    return json.loads(jsonpickle.encode(obj, keys=True))
