@@ -161,7 +161,7 @@ class Experiment:
         return gather_experiment_info(
             self.name,
             base_dir=self.base_dir,
-            mainfile=self.mainfile,
+            mainfile=os.path.join(self.base_dir, self.mainfile) if self.mainfile else None,
             discovery_globals=self._discovery_globals,
             extra_sources=self._extra_sources,
             extra_dependencies=self._extra_dependencies,
