@@ -1,0 +1,117 @@
+"""Pytest fixtures for the Mongo tests: a real wire-protocol server and mongomock.
+
+``mongo_url`` is the URL of a MongoDB-compatible server for the whole session:
+``JUPYTER_SACRED_MONGO_URL`` when it is set (CI starts nx-27017 with
+scripts/start_mongo_server.sh), otherwise an nx-27017 server that this module
+starts on a free 127.0.0.1 port and stops by its PID at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+START_SCRIPT = REPO_DIR / "scripts" / "start_mongo_server.sh"
+URL_VARIABLE = "JUPYTER_SACRED_MONGO_URL"
+
+
+class NxServer:
+    """An nx-27017 process started by scripts/start_mongo_server.sh."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        completed = subprocess.run(
+            ["bash", str(START_SCRIPT), str(state_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"{START_SCRIPT} failed with exit code {completed.returncode}: {completed.stderr}")
+        self.url = completed.stdout.strip()
+        self.pid = int((state_dir / "nx-27017.pid").read_text().strip())
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the server by its PID with SIGTERM, then SIGKILL after ``timeout`` seconds."""
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _is_alive(self.pid):
+                return
+            time.sleep(0.05)
+        os.kill(self.pid, signal.SIGKILL)
+
+
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # The server is not our child (the script started it), so a finished
+    # process can linger as a zombie of init; /proc tells the two apart.
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(scope="session")
+def mongo_url(tmp_path_factory: pytest.TempPathFactory):
+    """URL of a MongoDB wire-protocol server shared by the session."""
+    url = os.environ.get(URL_VARIABLE)
+    if url:
+        yield url
+        return
+    server = NxServer(tmp_path_factory.mktemp("nx-27017"))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def nx_server(tmp_path: Path):
+    """A private nx-27017 server that a test may stop (for example to simulate an outage)."""
+    server = NxServer(tmp_path / "nx-27017")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mongo_db_name(mongo_url: str):
+    """A database name no other test uses; the database is dropped afterwards."""
+    name = f"js_test_{uuid.uuid4().hex[:12]}"
+    yield name
+    import pymongo
+
+    client = pymongo.MongoClient(mongo_url, serverSelectionTimeoutMS=2000)
+    try:
+        client.drop_database(name)
+    except pymongo.errors.PyMongoError:
+        pass  # nx-27017 cannot always drop a database; the name is unique anyway
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def mongomock_client():
+    """An in-process mongomock client with GridFS support switched on."""
+    import mongomock
+    import mongomock.gridfs
+
+    mongomock.gridfs.enable_gridfs_integration()
+    return mongomock.MongoClient()
