@@ -118,6 +118,7 @@ def _main_function(ex: "Experiment", command: Any, main: Callable[[Run], Any] | 
     """Wrap the command (or the notebook's main) so captured functions see the run while it executes."""
 
     def run_main(run: Run) -> Any:
+        __tracebackhide__ = True  # noqa: F841
         from jupyter_sacred.config import create_rnd, get_seed
 
         rnd = create_rnd(run.config.get("seed"))

@@ -134,6 +134,7 @@ class Run:
 
     def __call__(self) -> Any:
         """Execute the run: start, main function, beats, exactly one terminal event, join."""
+        __tracebackhide__ = True  # noqa: F841  (IPython hides engine frames from tracebacks)
         if self._started:
             raise RuntimeError("a run can only be started once; create a new run with ex.run()")
         self._started = True
@@ -162,6 +163,7 @@ class Run:
         return None
 
     def _execute(self) -> Any:
+        __tracebackhide__ = True  # noqa: F841
         from jupyter_sacred.capture import capture_output, new_captured_output
 
         heartbeat = Heartbeat(self._beat, self.beat_interval)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Callable
 
+from jupyter_sacred.run import register_engine_file
+
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
     from jupyter_sacred.run import Run
+
+register_engine_file(__file__)
 
 
 def names_read(code: str) -> set[str]:
@@ -27,7 +31,8 @@ def compile_cell(shell: "InteractiveShell", cell: str) -> tuple[Any, Any, str]:
     registered with IPython's compiler so tracebacks show the cell's lines.
     """
     source = shell.transform_cell(cell)
-    filename = shell.compile.cache(source, shell.execution_count, raw_code=cell)
+    # IPython has already counted the running cell, so its number is one less.
+    filename = shell.compile.cache(source, max(shell.execution_count - 1, 0), raw_code=cell)
     tree = ast.parse(source, filename=filename)
     last_expression = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):

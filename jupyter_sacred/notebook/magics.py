@@ -71,13 +71,15 @@ class SacredMagics(Magics):
                 _run.log_scalar("loss", 1 / (epoch + 1))
             "done"
         """
+        __tracebackhide__ = True  # noqa: F841
         from jupyter_sacred.notebook.runner import run_experiment_cell
 
         request = parsing.parse_experiment_line(line)
         return run_experiment_cell(self, request, cell)
 
-    @line_magic
-    def observe(self, line: str) -> None:
+    # Not ``observe``: that is a method of every HasTraits object.
+    @line_magic("observe")
+    def observe_line(self, line: str) -> None:
         """Choose where runs are stored: ``%observe file PATH``, ``%observe mongo URL [--db NAME]``,
         ``%observe none``; ``%observe`` alone lists the current observers.
         """

@@ -43,7 +43,7 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
 
     cell_key = session.cell_key(cell)
     meta_info = {"notebook": {"cell_id": session.current_cell_id,
-                              "execution_count": shell.execution_count,
+                              "execution_count": max(shell.execution_count - 1, 0),
                               "previous_run": session.last_run_of_cell.get(cell_key)}}
     options = {
         "--beat-interval": request.beat_interval if request.beat_interval is not None else magics.beat_interval,
