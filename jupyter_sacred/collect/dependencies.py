@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import inspect
 import logging
 import os
 import re
@@ -89,15 +90,18 @@ def project_name(distribution_name: str) -> str:
 class DistributionIndex:
     """Maps top-level module names to installed distributions and their versions.
 
-    Built from ``importlib.metadata`` (``top_level.txt``, else the files each
-    distribution installed). It is rebuilt when ``sys.path`` or the modification
-    time of one of its folders changes, which installing a package does.
+    A distribution provides the modules listed in its ``top_level.txt``, else
+    the top-level modules among the files it installed (as
+    ``importlib.metadata.packages_distributions`` does). The index is rebuilt
+    when a ``sys.path`` folder that holds distribution metadata changes its
+    modification time, which installing or removing a package does.
     """
 
     def __init__(self) -> None:
         self._key: tuple | None = None
         self._modules: dict[str, list[str]] = {}
         self._versions: dict[str, str] = {}
+        self._metadata_folders: dict[str, tuple[int, bool]] = {}
 
     def lookup(self, module_name: str) -> list[PackageDependency]:
         self._refresh()
@@ -111,28 +115,63 @@ class DistributionIndex:
         return [PackageDependency(project_name(dist), version) for dist, version in self._versions.items()]
 
     def _refresh(self) -> None:
-        key = _sys_path_state()
+        key = self._sys_path_state()
         if key == self._key:
             return
-        modules = importlib.metadata.packages_distributions()
+
+        modules: dict[str, set[str]] = {}
         versions: dict[str, str] = {}
         for dist in importlib.metadata.distributions():
             name = dist.metadata["Name"]
-            if name and name not in versions:  # the first one on sys.path wins, as in imports
-                versions[name] = dist.version
-        self._modules = {module: sorted(set(dists)) for module, dists in modules.items()}
+            if not name or name in versions:  # the first one on sys.path wins, as in imports
+                continue
+            versions[name] = dist.version
+            for module in _top_level_modules(dist):
+                modules.setdefault(module, set()).add(name)
+        self._modules = {module: sorted(dists) for module, dists in modules.items()}
         self._versions = versions
         self._key = key
 
+    def _sys_path_state(self) -> tuple:
+        """Return the ``sys.path`` folders holding distribution metadata, with their mtimes."""
+        state = []
+        for entry in sys.path:
+            folder = entry or "."
+            try:
+                mtime = os.stat(folder).st_mtime_ns
+            except OSError:
+                continue
+            known = self._metadata_folders.get(folder)
+            if known is None or known[0] != mtime:
+                known = (mtime, _holds_metadata(folder))
+                self._metadata_folders[folder] = known
+            if known[1]:
+                state.append((folder, mtime))
+        return tuple(state)
 
-def _sys_path_state() -> tuple:
-    state = []
-    for entry in sys.path:
-        try:
-            state.append((entry, os.stat(entry or ".").st_mtime_ns))
-        except OSError:
-            state.append((entry, None))
-    return tuple(state)
+
+def _holds_metadata(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return any(entry.name.endswith((".dist-info", ".egg-info")) for entry in entries)
+    except OSError:
+        return False
+
+
+def _top_level_modules(dist: importlib.metadata.Distribution) -> set[str]:
+    declared = dist.read_text("top_level.txt")
+    if declared is not None:
+        return {line.strip() for line in declared.splitlines() if line.strip()}
+
+    modules = set()
+    for path in dist.files or ():
+        module_name = inspect.getmodulename(path.name)
+        if module_name is None:  # not a Python module or extension module
+            continue
+        candidate = path.parts[0] if len(path.parts) > 1 else module_name
+        if candidate.isidentifier() and candidate != "__pycache__":
+            modules.add(candidate)
+    return modules
 
 
 DISTRIBUTIONS = DistributionIndex()
