@@ -103,18 +103,21 @@ class DistributionIndex:
         self._versions: dict[str, str] = {}
         self._metadata_folders: dict[str, tuple[int, bool]] = {}
 
-    def lookup(self, module_name: str) -> list[PackageDependency]:
-        self._refresh()
+    def lookup(self, module_name: str, *, refresh: bool = True) -> list[PackageDependency]:
+        """Return the distributions providing ``module_name``; pass ``refresh=False`` in loops after `refresh`."""
+        if refresh:
+            self.refresh()
         return [
             PackageDependency(project_name(dist), self._versions.get(dist))
             for dist in self._modules.get(module_name, ())
         ]
 
     def all_distributions(self) -> list[PackageDependency]:
-        self._refresh()
+        self.refresh()
         return [PackageDependency(project_name(dist), version) for dist, version in self._versions.items()]
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Rebuild the index if a metadata folder on ``sys.path`` changed since the last build."""
         key = self._sys_path_state()
         if key == self._key:
             return
@@ -183,11 +186,12 @@ def dependencies_of_modules(modules: Iterable[tuple[str, ModuleType]]) -> set[Pa
     Names with a dot or a leading underscore and standard-library modules are
     skipped, as are modules that no installed distribution provides.
     """
+    DISTRIBUTIONS.refresh()
     dependencies: set[PackageDependency] = set()
     for name, _module in modules:
         if "." in name or name.startswith("_") or name in NON_DEPENDENCY_MODULES:
             continue
-        for dependency in DISTRIBUTIONS.lookup(name):
+        for dependency in DISTRIBUTIONS.lookup(name, refresh=False):
             if dependency.version is not None:
                 dependencies.add(dependency)
     return dependencies

@@ -28,13 +28,11 @@ from jupyter_sacred.collect.sources import (
     SOURCE_DISCOVERY_MODES,
     cached_md5_of_file,
     imported_module_names,
-    local_source_files,
     md5_of_bytes,
-    module_file,
     modules_by_name,
     python_files_under,
     source_file_for,
-    is_local_source,
+    split_local_modules,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,10 +40,6 @@ logger = logging.getLogger(__name__)
 # Sacred's print_dependencies colours a dirty repository's "M" red (colorama's Fore.RED).
 _RED = "\x1b[31m"
 _RESET = "\x1b[0m"
-
-# (base_dir, module names) -> local source files; see _discover_modules.
-_local_files_cache: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
-
 
 def gather_experiment_info(
     name: str,
@@ -79,7 +73,7 @@ def gather_experiment_info(
     _check_mode("discover_dependencies", discover_dependencies, DEPENDENCY_DISCOVERY_MODES)
     base_dir = os.path.abspath(os.fspath(base_dir))
     real_base_dir = os.path.realpath(base_dir)
-    modules = _discover_modules(discover_sources, discover_dependencies, discovery_globals)
+    modules = _discover_modules(discover_sources, discover_dependencies, discovery_globals, base_dir)
 
     files = _discover_source_files(discover_sources, modules, base_dir)
     main_path = _existing_source(mainfile) if mainfile is not None else None
@@ -92,7 +86,7 @@ def gather_experiment_info(
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
         sources.append([os.fspath(filename), md5_of_bytes(data)])
 
-    dependencies = _discover_dependencies(discover_dependencies, modules, base_dir)
+    dependencies = _discover_dependencies(discover_dependencies, modules)
     dependencies.update(_as_dependency(extra) for extra in extra_dependencies)
 
     return {
@@ -111,52 +105,45 @@ def _check_mode(option: str, value: str, allowed: tuple[str, ...]) -> None:
 
 
 def _discover_modules(
-    discover_sources: str, discover_dependencies: str, discovery_globals: Mapping[str, Any] | None
-) -> dict[str, list]:
-    """Return the ``(name, module)`` pairs to search, keyed by ``imported`` and ``sys``."""
+    discover_sources: str,
+    discover_dependencies: str,
+    discovery_globals: Mapping[str, Any] | None,
+    base_dir: str,
+) -> dict[str, tuple[set[str], list]]:
+    """Return, for the ``imported`` and ``sys`` modes in use, the local source files and the other modules."""
     modes = {discover_sources, discover_dependencies}
-    modules: dict[str, list] = {}
+    found: dict[str, tuple[set[str], list]] = {}
     if "imported" in modes:
-        modules["imported"] = modules_by_name(imported_module_names(discovery_globals or {}))
+        modules = modules_by_name(imported_module_names(discovery_globals or {}))
+        found["imported"] = split_local_modules(modules, base_dir)
     if "sys" in modes:
-        modules["sys"] = [(name, mod) for name, mod in list(sys.modules.items()) if mod is not None]
-    return modules
+        modules = [(name, module) for name, module in list(sys.modules.items()) if module is not None]
+        found["sys"] = split_local_modules(modules, base_dir)
+    return found
 
 
-def _discover_source_files(mode: str, modules: dict[str, list], base_dir: str) -> set[str]:
+def _discover_source_files(mode: str, modules: dict[str, tuple[set[str], list]], base_dir: str) -> set[str]:
     if mode == "none":
         return set()
     if mode == "dir":
         return python_files_under(base_dir)
-
-    found = modules[mode]
-    key = (base_dir, tuple(name for name, _ in found))
-    cached = _local_files_cache.get(key)
-    if cached is None:
-        cached = frozenset(local_source_files(found, base_dir))
-        _local_files_cache[key] = cached
+    local_files = modules[mode][0]
     # A module file deleted since it was imported can no longer be hashed.
-    return {path for path in cached if os.path.exists(path)}
+    return {path for path in local_files if os.path.exists(path)}
 
 
-def _discover_dependencies(mode: str, modules: dict[str, list], base_dir: str) -> set[PackageDependency]:
+def _discover_dependencies(mode: str, modules: dict[str, tuple[set[str], list]]) -> set[PackageDependency]:
     if mode == "none":
         dependencies: set[PackageDependency] = set()
     elif mode == "pkg":
         dependencies = installed_dependencies()
     else:
-        non_local = [(name, mod) for name, mod in modules[mode] if not _is_local_module(name, mod, base_dir)]
-        dependencies = dependencies_of_modules(non_local)
+        dependencies = dependencies_of_modules(modules[mode][1])
 
     numpy = numpy_dependency()
     if numpy is not None:
         dependencies.add(numpy)
     return dependencies
-
-
-def _is_local_module(name: str, module: Any, base_dir: str) -> bool:
-    filename = module_file(module)
-    return filename is not None and is_local_source(filename, name, base_dir)
 
 
 def _existing_source(path: str | os.PathLike[str]) -> str:

@@ -137,14 +137,36 @@ def module_file(module: ModuleType) -> str | None:
     return os.path.abspath(filename)
 
 
-def local_source_files(modules: Iterable[tuple[str, ModuleType]], base_dir: str) -> set[str]:
-    """Return the real paths of the files of those modules that are local to ``base_dir``."""
+# (base_dir, module name, module file) -> whether the module is a local source.
+_locality_cache: dict[tuple[str, str, str], bool] = {}
+
+
+def split_local_modules(
+    modules: Iterable[tuple[str, ModuleType]], base_dir: str
+) -> tuple[set[str], list[tuple[str, ModuleType]]]:
+    """Split modules into the real paths of local source files and the other modules.
+
+    Each module's locality is remembered per process, so a later run only
+    resolves paths for modules imported since.
+    """
     files: set[str] = set()
+    others: list[tuple[str, ModuleType]] = []
     for name, module in modules:
         filename = module_file(module)
-        if filename is not None and is_local_source(filename, name, base_dir):
+        if filename is None:
+            others.append((name, module))
+            continue
+
+        key = (base_dir, name, filename)
+        local = _locality_cache.get(key)
+        if local is None:
+            local = is_local_source(filename, name, base_dir)
+            _locality_cache[key] = local
+        if local:
             files.add(os.path.realpath(source_file_for(filename)))
-    return files
+        else:
+            others.append((name, module))
+    return files, others
 
 
 def python_files_under(base_dir: str) -> set[str]:
