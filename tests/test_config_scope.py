@@ -229,3 +229,28 @@ def test_source_indented_text():
     config, _ = ConfigScope.from_source("    a = 1\n    b = a + 1\n")()
 
     assert config == {"a": 1, "b": 2}
+
+
+def test_source_traceback_shows_line():
+    import traceback
+
+    scope = ConfigScope.from_source("a = 1\nb = a / 0  # boom\n", name="cell 3")
+
+    with pytest.raises(ZeroDivisionError) as info:
+        scope()
+
+    text = "".join(traceback.format_exception(info.value))
+    assert 'File "<cell 3>", line 2' in text
+    assert "b = a / 0  # boom" in text
+
+
+def list_scope():
+    sizes = [1, 2]
+
+
+def test_fixed_list_change_modified():
+    # Sacred 0.8.7 compares lists element-wise and reports a change only when
+    # every element differs; any differing element counts as modified here.
+    result = build_config([ConfigScope(list_scope)], updates={"sizes": [1, 3]})
+
+    assert result.modifications.modified == {"sizes"}

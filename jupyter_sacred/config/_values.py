@@ -38,38 +38,6 @@ def _numpy_scalar_to_python(value: Any) -> Any:
     return value
 
 
-def simplified_type(value: Any) -> type:
-    """Return the type used for typechange detection.
-
-    Tuples count as lists, numpy floats as float, numpy ints as int and
-    `numpy.bool_` as bool, so that normalisation is not reported as a change.
-    Other types, dict and list subclasses included, are compared exactly.
-    """
-    from .fixed import FixedDict, FixedList
-
-    kind = type(value)
-    if kind in (tuple, FixedList):
-        return list
-    if kind is FixedDict:
-        return dict
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        if isinstance(value, numpy.floating):
-            return float
-        if isinstance(value, numpy.integer):
-            return int
-        if isinstance(value, numpy.bool_):
-            return bool
-    return kind
-
-
-def type_changed(old_value: Any, new_value: Any) -> bool:
-    """Return whether the simplified type changed; a change from None does not count."""
-    if old_value is None:
-        return False
-    return simplified_type(old_value) is not simplified_type(new_value)
-
-
 def is_different(old_value: Any, new_value: Any) -> bool:
     """Compare two config values, treating numpy arrays by shape and content."""
     try:

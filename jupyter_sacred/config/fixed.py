@@ -8,18 +8,19 @@ statements compute derived values from the fixed one.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._paths import join_paths
-from ._values import is_different, type_changed
+from ._values import is_different
 
 
 class FixedDict(dict):
     """A dict whose fixed entries cannot be overwritten.
 
-    `modified` holds the keys (dotted, for nested fixed dicts) where an
-    assignment differed from the fixed value; `typechanges` maps such keys to
+    `modified` contains the keys (dotted, for nested fixed dicts) where an
+    assignment differed from the fixed value. `typechanges` maps such keys to
     (assigned type, fixed type) when the simplified types differ.
     """
 
@@ -130,6 +131,36 @@ class FixedList(list):
         return set()
 
 
+def simplified_type(value: Any) -> type:
+    """Return the type used for typechange detection.
+
+    Tuples count as lists, numpy floats as float, numpy ints as int and
+    `numpy.bool_` as bool, so that normalisation is not reported as a change.
+    Other types, dict and list subclasses included, are compared exactly.
+    """
+    kind = type(value)
+    if kind in (tuple, FixedList):
+        return list
+    if kind is FixedDict:
+        return dict
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        if isinstance(value, numpy.floating):
+            return float
+        if isinstance(value, numpy.integer):
+            return int
+        if isinstance(value, numpy.bool_):
+            return bool
+    return kind
+
+
+def type_changed(old_value: Any, new_value: Any) -> bool:
+    """Return whether the simplified type changed; a change from None does not count."""
+    if old_value is None:
+        return False
+    return simplified_type(old_value) is not simplified_type(new_value)
+
+
 def _plain_type(value: Any) -> type:
     if isinstance(value, FixedDict):
         return dict
@@ -148,13 +179,3 @@ def make_fixed(value: Any) -> Any:
         return tuple(make_fixed(item) for item in value)
     return value
 
-
-def unfix(value: Any) -> Any:
-    """Turn `FixedDict`/`FixedList` back into plain dicts and lists, recursively."""
-    if isinstance(value, FixedDict):
-        return {key: unfix(item) for key, item in value.items()}
-    if isinstance(value, FixedList):
-        return [unfix(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(unfix(item) for item in value)
-    return value

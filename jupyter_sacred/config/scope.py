@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import linecache
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -59,9 +60,13 @@ class ConfigScope:
         scope.args = []
         scope._globals = dict(namespace or {})
         code = textwrap.dedent(code)
-        module = _parse(code, f"<{name}>", name, line_offset=0)
+        filename = f"<{name}>"
+        module = _parse(code, filename, name, line_offset=0)
         scope.__doc__ = ast.get_docstring(module, clean=False)
-        scope._compile(module, code, f"<{name}>", line_offset=0)
+        scope._compile(module, code, filename, line_offset=0)
+        # Register the text so tracebacks from the scope show its lines; an
+        # mtime of None keeps linecache.checkcache from dropping the entry.
+        linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
         return scope
 
     def _compile(self, body: ast.Module, source: str, filename: str, line_offset: int) -> None:
@@ -82,8 +87,8 @@ class ConfigScope:
         """Evaluate the scope and return its config entries and their summary.
 
         Entries in `fixed` cannot be overwritten by the scope's assignments.
-        `preset` holds the entries of earlier scopes: parameters read them,
-        and those the scope does not set are filled into the result.
+        `preset` contains the entries of earlier scopes. Parameters read them,
+        and the entries the scope does not set are filled into the result.
         """
         preset = dict(preset or {})
         scope_locals = make_fixed(dict(fixed or {}))
@@ -185,7 +190,7 @@ def _parse(source: str, filename: str, name: str, line_offset: int) -> ast.Modul
 
 
 class _ReturnFinder(ast.NodeVisitor):
-    """Finds return and yield statements outside nested functions and classes."""
+    """Visitor that finds the first return, yield or await outside nested functions and classes."""
 
     def __init__(self) -> None:
         self.found: ast.AST | None = None

@@ -10,13 +10,13 @@ from ._paths import iter_prefixes, join_paths
 class ConfigSummary:
     """The config modifications of a run (Sacred's `run.config_modifications`).
 
-    `added` holds dotted paths set by an update or named config but absent
-    from the defaults; `modified` the paths whose value differs from the
-    default, plus every parent of an added, modified or typechanged path;
-    `typechanged` maps paths to (old type, new type); `docs` maps paths to
-    the comments found in config scopes. The three sets are kept disjoint:
-    typechanged paths leave `added` and `modified`, added paths leave
-    `modified`.
+    `added` contains the dotted paths set by an update or named config but
+    absent from the defaults. `modified` contains the paths whose value
+    differs from the default, plus every parent of an added, modified or
+    typechanged path. `typechanged` maps paths to (old type, new type), and
+    `docs` maps paths to the comments found in config scopes. The three are
+    kept disjoint, because typechanged paths leave `added` and `modified`
+    and added paths leave `modified`.
     """
 
     def __init__(

@@ -17,7 +17,7 @@ def parse_config_updates(tokens: Sequence[str]) -> tuple[dict[str, Any], list[st
     """Split tokens into nested config updates and named config names.
 
     A token `key=value` sets the dotted `key` to `value` parsed as a Python
-    literal; a value that is not a literal stays a string, so `name=adam`
+    literal. A value that is not a literal stays a string, so `name=adam`
     gives "adam". A token without "=" names a named config. Blank tokens
     are skipped. Raises `ConfigUpdateError` for any other token.
     """
