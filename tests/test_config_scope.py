@@ -254,3 +254,28 @@ def test_fixed_list_change_modified():
     result = build_config([ConfigScope(list_scope)], updates={"sizes": [1, 3]})
 
     assert result.modifications.modified == {"sizes"}
+
+
+def test_source_namespace_read_live():
+    namespace = {"base": 1}
+    scope = ConfigScope.from_source("scaled = base * 10\n", namespace=namespace)
+    namespace["base"] = 4
+
+    config, _ = scope()
+
+    assert config == {"scaled": 40}
+
+
+def test_source_in_ipython_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("import math\nradius_default = 3", store_history=False)
+    scope = ConfigScope.from_source("radius = radius_default\narea = math.pi * radius ** 2\n",
+                                    namespace=shell.user_ns)
+
+    result = build_config([scope], updates={"radius": 2})
+
+    assert result.config["area"] == pytest.approx(4 * math.pi)
+    assert "radius_default" not in result.config
+    assert "math" not in result.config

@@ -29,7 +29,7 @@ class ConfigScope:
         self.name = getattr(func, "__name__", "config scope")
         self.args = _scope_parameters(func, self.name)
         self.__doc__ = func.__doc__
-        self._globals = func.__globals__
+        self._globals: Mapping[str, Any] = func.__globals__
 
         filename = inspect.getsourcefile(func) or inspect.getfile(func)
         try:
@@ -52,13 +52,14 @@ class ConfigScope:
         """Build a config scope from source text such as a `%%config` cell.
 
         Its top-level assignments are the config. `namespace` gives the
-        globals the code can read (for example the notebook's names); those
-        names do not become config entries.
+        globals the code can read, for example the notebook's `user_ns`.
+        It is read at each evaluation, so later changes to it are seen, and
+        its names do not become config entries.
         """
         scope = cls.__new__(cls)
         scope.name = name
         scope.args = []
-        scope._globals = dict(namespace or {})
+        scope._globals = namespace if namespace is not None else {}
         code = textwrap.dedent(code)
         filename = f"<{name}>"
         module = _parse(code, filename, name, line_offset=0)
