@@ -115,3 +115,74 @@ def mongomock_client():
 
     mongomock.gridfs.enable_gridfs_integration()
     return mongomock.MongoClient()
+
+
+
+
+@pytest.fixture
+def sample_run(tmp_path: Path):
+    """Arguments for one run's events, with a source, a resource and an artifact on disk."""
+    import datetime as dt
+
+    source = tmp_path / "train.py"
+    source.write_text("print('training')\n")
+    resource = tmp_path / "data.csv"
+    resource.write_text("x,y\n1,2\n")
+    artifact = tmp_path / "model.txt"
+    artifact.write_text("weights=1,2,3\n")
+    start = dt.datetime(2025, 3, 14, 9, 26, 53, 589000)
+    return {
+        "ex_info": {
+            "name": "mnist",
+            "base_dir": str(tmp_path),
+            "sources": [["train.py", "5d41402abc4b2a76b9719d911017c592"]],
+            "dependencies": ["numpy==1.26.4"],
+            "repositories": [],
+            "mainfile": "train.py",
+        },
+        "command": "main",
+        "host_info": {"hostname": "node7", "os": ["Linux", "Linux-6.1"], "python_version": "3.11.7", "ENV": {}},
+        "config": {"lr": 0.1, "epochs": 3, "nested": {"a": 1, "b": (1, 2)}, "seed": 42},
+        "meta_info": {"command": "main", "options": {"--comment": None}, "named_configs": []},
+        "start": start,
+        "times": [start + dt.timedelta(seconds=i) for i in range(1, 6)],
+        "resource": str(resource),
+        "artifact": str(artifact),
+    }
+
+
+def drive_run(observer, run: dict, *, status: str = "COMPLETED", _id=None) -> object:
+    """Send one run's events to ``observer`` the way the run engine does; return the run id.
+
+    Two beats carry metrics: the second extends ``loss`` and adds ``acc``.
+    """
+    times = run["times"]
+    info: dict = {"note": "hello"}
+    run_id = observer.started_event(
+        ex_info=run["ex_info"], command=run["command"], host_info=run["host_info"],
+        start_time=run["start"], config=run["config"], meta_info=run["meta_info"], _id=_id,
+    )
+    observer.resource_event(filename=run["resource"])
+    observer.log_metrics(
+        metrics_by_name={"loss": {"name": "loss", "steps": [0, 1], "values": [1.0, 0.5], "timestamps": times[:2]}},
+        info=info,
+    )
+    observer.heartbeat_event(info=info, captured_out="epoch 0\n", beat_time=times[1], result=None)
+    observer.artifact_event(name="model.txt", filename=run["artifact"], metadata={"epoch": 3})
+    info["accuracy"] = [0.5, 0.75]
+    observer.log_metrics(
+        metrics_by_name={
+            "loss": {"name": "loss", "steps": [2], "values": [0.25], "timestamps": times[2:3]},
+            "acc": {"name": "acc", "steps": [0], "values": [0.5], "timestamps": times[2:3]},
+        },
+        info=info,
+    )
+    observer.heartbeat_event(info=info, captured_out="epoch 0\nepoch 1\n", beat_time=times[3], result=0.25)
+    if status == "COMPLETED":
+        observer.completed_event(stop_time=times[4], result=0.25)
+    elif status == "FAILED":
+        observer.failed_event(fail_time=times[4], fail_trace=["Traceback (most recent call last):\n", "ValueError: boom\n"])
+    else:
+        observer.interrupted_event(interrupt_time=times[4], status=status)
+    observer.join()
+    return run_id

@@ -185,12 +185,15 @@ class MongoObserver(RunObserver):
 
     def _insert(self, document: dict, run_id: Any) -> Any:
         try:
-            with pymongo.timeout(self.final_save_timeout):
-                document["experiment"]["sources"] = files.upload_sources(self.fs, document["experiment"])
-                if run_id is None:
-                    run_id = insert_with_new_id(self.runs, self.counters, document)
-                else:
-                    self._insert_given_id(document, run_id)
+            # A quick first read tells an unreachable server within `timeout`;
+            # uploads of large sources afterwards may take longer.
+            with pymongo.timeout(self.timeout):
+                self.counters.find_one({"_id": self.runs.name})
+            document["experiment"]["sources"] = files.upload_sources(self.fs, document["experiment"])
+            if run_id is None:
+                run_id = insert_with_new_id(self.runs, self.counters, document)
+            else:
+                self._insert_given_id(document, run_id)
         except PyMongoError as error:
             raise MongoObserverError(
                 f"could not store the run in {self._target}: {type(error).__name__}: {redact(str(error))}"
