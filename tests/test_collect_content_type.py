@@ -29,8 +29,8 @@ def test_guess_matches_sacred(filename):
 
 
 def test_guess_never_contradicts_sacred():
-    # Every extension any of the three tables knows: we either agree with
-    # Sacred or make no guess, whatever Python's built-in table says.
+    # For every extension in any of the three tables, our guess is Sacred's
+    # or None, whatever Python's built-in table contains.
     builtin = mimetypes.MimeTypes()
     extensions = set(builtin.types_map[True]) | set(sacred_mongo.mimetype_detector.types_map[True])
     contradictions = {}

@@ -165,7 +165,7 @@ def test_nvidia_smi_queried_once(monkeypatch, tmp_path):
     install_fake_nvidia_smi(folder, monkeypatch, stdout=NVIDIA_SMI_XML)
     first = get_host_info()["gpus"]
 
-    # A second run in the same process reuses the first answer.
+    # A second run in the same process reuses the first output.
     (folder / "output.xml").write_text("garbage")
     second = get_host_info()["gpus"]
 

@@ -1,4 +1,4 @@
-"""What a run records about itself: host info, experiment info, git state, content types."""
+"""Collectors of the facts a run records about itself: host info, experiment info, git state, content types."""
 
 from __future__ import annotations
 

@@ -18,9 +18,9 @@ logger = logging.getLogger(__name__)
 
 # Extension (lower case) -> content type, or None where Sacred 0.8.7 finds no type.
 # Each value is Sacred's guess. The table lists the common artifact types and
-# every extension where Python 3.11's built-in table disagrees with Sacred; the
-# None entries keep newer Python versions, whose built-in table grows, from
-# guessing where Sacred does not.
+# every extension where Python 3.11's built-in table disagrees with Sacred.
+# The None entries stop newer Python versions, whose built-in table grows,
+# from guessing where Sacred does not.
 CONTENT_TYPES: dict[str, str | None] = {
     # images
     ".png": "image/png",

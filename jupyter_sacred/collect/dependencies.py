@@ -93,8 +93,8 @@ class DistributionIndex:
     A distribution provides the modules listed in its ``top_level.txt``, else
     the top-level modules among the files it installed (as
     ``importlib.metadata.packages_distributions`` does). The index is rebuilt
-    when a ``sys.path`` folder that holds distribution metadata changes its
-    modification time, which installing or removing a package does.
+    when a ``sys.path`` folder that contains distribution metadata changes
+    its modification time, which installing or removing a package does.
     """
 
     def __init__(self) -> None:
@@ -136,7 +136,7 @@ class DistributionIndex:
         self._key = key
 
     def _sys_path_state(self) -> tuple:
-        """Return the ``sys.path`` folders holding distribution metadata, with their mtimes."""
+        """Return the ``sys.path`` folders that contain distribution metadata, with their mtimes."""
         state = []
         for entry in sys.path:
             folder = entry or "."
@@ -146,14 +146,14 @@ class DistributionIndex:
                 continue
             known = self._metadata_folders.get(folder)
             if known is None or known[0] != mtime:
-                known = (mtime, _holds_metadata(folder))
+                known = (mtime, _contains_metadata(folder))
                 self._metadata_folders[folder] = known
             if known[1]:
                 state.append((folder, mtime))
         return tuple(state)
 
 
-def _holds_metadata(folder: str) -> bool:
+def _contains_metadata(folder: str) -> bool:
     try:
         with os.scandir(folder) as entries:
             return any(entry.name.endswith((".dist-info", ".egg-info")) for entry in entries)

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 logger = logging.getLogger(__name__)
 
-NVIDIA_SMI_TIMEOUT = 30.0  # seconds; nvidia-smi usually answers within about 1 s
+NVIDIA_SMI_TIMEOUT = 30.0  # seconds; an estimate, since nvidia-smi usually returns within about 1 s
 
 
 class IgnoreHostInfo(Exception):
