@@ -87,3 +87,18 @@ def test_stdlib_never_a_dependency():
     found = dependencies_of_modules([("os", os), ("json", json), ("sys", sys)])
 
     assert found == set()
+
+
+def test_validate_version_names_package():
+    from jupyter_sacred.collect import validate_version
+
+    validate_version("mylib", "1.0.post1")
+    with pytest.raises(ValueError, match="mylib.*PEP 440"):
+        validate_version("mylib", "latest")
+
+
+def test_public_names_exported():
+    import jupyter_sacred.collect as collect
+
+    for name in collect.__all__:
+        assert hasattr(collect, name), name

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from jupyter_sacred.collect.content_type import guess_content_type
-from jupyter_sacred.collect.dependencies import PackageDependency, is_valid_version, make_package_dependency
+from jupyter_sacred.collect.dependencies import (
+    PackageDependency,
+    is_valid_version,
+    make_package_dependency,
+    validate_version,
+)
 from jupyter_sacred.collect.experiment_info import collect_repositories, format_dependencies, gather_experiment_info
 from jupyter_sacred.collect.git import get_repository_info
 from jupyter_sacred.collect.host import (
@@ -33,4 +38,5 @@ __all__ = [
     "make_package_dependency",
     "md5_of_bytes",
     "md5_of_file",
+    "validate_version",
 ]

@@ -65,16 +65,21 @@ def is_valid_version(version: str) -> bool:
     return _PEP440_VERSION.match(version) is not None
 
 
-def make_package_dependency(name: str, version: str) -> PackageDependency:
-    """Build the dependency that ``ex.add_package_dependency(name, version)`` declares.
-
-    Raises `ValueError` when ``version`` is not a PEP 440 version.
-    """
+def validate_version(name: str, version: str) -> None:
+    """Raise `ValueError` unless ``version`` of the package dependency ``name`` is a PEP 440 version."""
     if not isinstance(version, str) or not is_valid_version(version):
         raise ValueError(
             f"invalid version {version!r} for package dependency {name!r}: "
             "expected a PEP 440 version such as '1.2.3'"
         )
+
+
+def make_package_dependency(name: str, version: str) -> PackageDependency:
+    """Build the dependency that ``ex.add_package_dependency(name, version)`` declares.
+
+    Raises `ValueError` when ``version`` is not a PEP 440 version.
+    """
+    validate_version(name, version)
     return PackageDependency(name, version)
 
 
