@@ -76,8 +76,28 @@ def build_run(
         info=dict(info) if info else {},
         run_id=options["--id"],
         on_seed=set_global_seeds,
+        root_logger=experiment_logger(ex.name, interactive=main is not None),
     )
     return run
+
+
+_LOG_FORMAT = "%(levelname)s - %(name)s - %(message)s"
+
+
+def experiment_logger(name: str, interactive: bool) -> logging.Logger:
+    """Return the logger of an experiment's runs, named after the experiment as in Sacred.
+
+    In scripts, when logging is not configured at all, the run's progress lines
+    go to stderr in Sacred's format, as Sacred does; in notebooks the run's
+    display shows that information instead, so no handler is added.
+    """
+    run_logger = logging.getLogger(name)
+    if not interactive and not logging.getLogger().handlers and not run_logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+        run_logger.addHandler(handler)
+        run_logger.setLevel(logging.INFO)
+    return run_logger
 
 
 def _observers_for(ex: "Experiment", options: dict, command: Any) -> list:

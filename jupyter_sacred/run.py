@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import threading
@@ -17,7 +18,7 @@ from jupyter_sacred.metrics import MetricsLogger
 from jupyter_sacred.status import RunStatus
 
 if TYPE_CHECKING:
-    import datetime as dt
+    import datetime as dt  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -178,14 +179,19 @@ class Run:
                     host_info=self.host_info, start_time=self.start_time, config=self.config,
                     meta_info=self.meta_info,
                 )
+                self.run_logger.info("Running command '%s'", self.command)
+                self.run_logger.info('Started run with ID "%s"', self._id)
                 self._notify("started")
                 heartbeat.start()
                 result = self.main_function(self)
                 self.result = result
+                self.stop_time = _storage.utcnow()
+                if self.result is not None:
+                    self.run_logger.info("Result: %r", self.result)
+                self.run_logger.info("Completed after %s", self._elapsed())
         except BaseException as error:
             self._finish_with_error(error, heartbeat)
             raise
-        self.stop_time = _storage.utcnow()
         heartbeat.stop()
         self._capture = None
         self.status = RunStatus.COMPLETED.value
@@ -205,12 +211,20 @@ class Run:
         self._capture = None
         if isinstance(error, (KeyboardInterrupt, SacredInterrupt)):
             self.status = getattr(error, "STATUS", RunStatus.INTERRUPTED.value)
+            self.run_logger.warning("Aborted after %s with status %s", self._elapsed(), self.status)
             self.observers.final_call("interrupted_event", interrupt_time=self.stop_time, status=self.status)
         else:
             self.status = RunStatus.FAILED.value
             self.fail_trace = _format_trace(error)
+            self.run_logger.error("Failed after %s!", self._elapsed())
             self.observers.final_call("failed_event", fail_time=self.stop_time, fail_trace=self.fail_trace)
         self._notify(self.status)
+
+    def _elapsed(self) -> str:
+        if self.start_time is None or self.stop_time is None:
+            return "0:00:00"
+        seconds = round((self.stop_time - self.start_time).total_seconds())
+        return str(datetime.timedelta(seconds=seconds))
 
     def _beat(self) -> None:
         with self._beat_lock:

@@ -47,7 +47,7 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
                               "previous_run": session.last_run_of_cell.get(cell_key)}}
     options = {
         "--beat-interval": request.beat_interval if request.beat_interval is not None else magics.beat_interval,
-        "--capture": magics.capture_mode if magics.capture_mode != "auto" else None,
+        "--capture": _capture_mode(magics.capture_mode),
         "--comment": request.comment,
         "--priority": request.priority,
         "--queue": request.queue,
@@ -77,3 +77,16 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
             session.last_run_of_cell[cell_key] = run._id
         display.finish(run)
     return result
+
+
+def _capture_mode(requested: str) -> str:
+    """Resolve "auto" for a cell: the kernel's streams in a kernel, ``sys.stdout``/``sys.stderr`` elsewhere.
+
+    Terminal IPython and embedded shells print through ``sys.stdout``, which
+    may not be file descriptor 1 (pytest and other hosts replace it).
+    """
+    if requested != "auto":
+        return requested
+    from jupyter_sacred.capture._kernel import in_ipykernel
+
+    return "kernel" if in_ipykernel() else "sys"
