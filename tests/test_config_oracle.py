@@ -6,6 +6,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sacred import Experiment
 from sacred.commands import _format_config
 from sacred.config import ConfigScope as SacredConfigScope
@@ -221,3 +223,47 @@ def test_updates_without_scopes_match_sacred():
     assert result.config == run.config
     assert result.modifications.added == run.config_modifications.added
     assert result.modifications.modified == run.config_modifications.modified
+
+
+UPDATE_KEYS = ["batch", "lr", "opt", "opt.name", "opt.momentum", "new", "new.deep", "steps", "note", "shape"]
+UPDATE_VALUES = st.one_of(
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(max_size=3),
+    st.none(),
+    st.booleans(),
+    st.dictionaries(st.sampled_from(["a", "name", "momentum"]), st.integers(0, 3), max_size=2),
+)
+
+
+def _without_prefix_conflicts(updates):
+    # Sacred fails with a TypeError when "a" and "a.b" are both updated.
+    keys = sorted(updates)
+    return not any(other.startswith(key + ".") for key in keys for other in keys)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    updates=st.dictionaries(st.sampled_from(UPDATE_KEYS), UPDATE_VALUES, max_size=4).filter(
+        _without_prefix_conflicts
+    ),
+    selected=st.lists(st.sampled_from(["big", "small", "multiline"]), max_size=2),
+)
+def test_random_updates_match_sacred(updates, selected):
+    scopes = ["training", "derived"]
+    try:
+        expected_config, expected_mods = _sacred_result(scopes, selected, updates, seed=1)
+    except Exception as error:  # noqa: BLE001 - an update can break the scope's arithmetic
+        with pytest.raises(type(error)):
+            _ours(scopes, selected, updates, seed=1)
+        return
+
+    result = _ours(scopes, selected, updates, seed=1)
+
+    assert result.config == expected_config
+    assert result.modifications.added == expected_mods.added
+    assert result.modifications.modified == expected_mods.modified
+    assert result.modifications.typechanged == _plain_typechanges(expected_mods.typechanged)
+    assert format_config(result.config, result.modifications) == _format_config(
+        expected_config, expected_mods
+    )
