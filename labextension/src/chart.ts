@@ -56,10 +56,14 @@ function extent(numbers: number[]): [number, number] {
   return [low, high];
 }
 
+/** Return about `count` round tick values (1, 2 or 5 times a power of ten) inside [low, high]. */
 function ticks(low: number, high: number, count: number): number[] {
+  const rough = (high - low) / count;
+  const power = Math.pow(10, Math.floor(Math.log10(rough)));
+  const step = [1, 2, 5, 10].map(factor => factor * power).find(candidate => candidate >= rough) ?? rough;
   const values: number[] = [];
-  for (let index = 0; index <= count; index++) {
-    values.push(low + ((high - low) * index) / count);
+  for (let value = Math.ceil(low / step) * step; value <= high + step * 1e-9; value += step) {
+    values.push(Number(value.toPrecision(12)));
   }
   return values;
 }

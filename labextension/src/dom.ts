@@ -57,13 +57,24 @@ export function formatDuration(seconds: number | null): string {
   return `${minutes}m ${rest}s`;
 }
 
-/** Format a stored naive-UTC time as local date and time. */
-export function formatTime(text: string | null): string {
+/** Format a stored naive-UTC time as local date and time; `short` leaves out the year and seconds. */
+export function formatTime(text: string | null, short = false): string {
   if (!text) {
     return '';
   }
   const date = new Date(text.endsWith('Z') ? text : text + 'Z');
-  return isNaN(date.getTime()) ? text : date.toLocaleString();
+  if (isNaN(date.getTime())) {
+    return text;
+  }
+  if (!short) {
+    return date.toLocaleString();
+  }
+  return date.toLocaleString(undefined, {
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit'
+  });
 }
 
 /** Build the status badge of a run; its colour comes from the `data-status` attribute. */

@@ -149,7 +149,7 @@ export class RunsPanel extends Widget {
         h('td', {}, run.id),
         h('td', {}, run.experiment ?? ''),
         h('td', {}, statusBadge(run.status)),
-        h('td', {}, formatTime(run.start_time)),
+        h('td', { title: formatTime(run.start_time) }, formatTime(run.start_time, true)),
         h('td', {}, formatDuration(run.duration)),
         h('td', { className: 'jp-SacredResult' }, showValue(run.result)),
         h('td', {}, run.comment ?? ''));

@@ -1,0 +1,216 @@
+"""End to end: JupyterLab in Chromium lists a store's runs in the Runs panel and opens one.
+
+Needs Debian's chromium at /usr/bin/chromium and the built lab extension
+(``jupyter_sacred/labextension`` or an installed ``jupyter-sacred`` labextension).
+Without them the test is skipped, unless JUPYTER_SACRED_REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import jupyter_sacred
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+TOKEN = "jupyter-sacred-browser-test"
+RUN_MIME_TYPE = "application/vnd.jupyter-sacred.run+json"
+
+
+def _built_extension() -> Path | None:
+    """Return the folder of the prebuilt lab extension, from the source tree or an install."""
+    in_package = Path(jupyter_sacred.__file__).parent / "labextension"
+    installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "jupyter-sacred"
+    for folder in (in_package, installed):
+        if (folder / "package.json").is_file() and (folder / "static").is_dir():
+            return folder
+    return None
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("JUPYTER_SACRED_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (JUPYTER_SACRED_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _write_sacred_store(store: Path) -> None:
+    from sacred import Experiment
+    from sacred.observers import FileStorageObserver
+
+    ex = Experiment("browser_demo", interactive=True)
+    ex.observers.append(FileStorageObserver(str(store)))
+
+    @ex.config
+    def config():
+        lr = 0.05
+        epochs = 60
+
+    @ex.main
+    def main(_run, lr, epochs):
+        value = 1.0
+        for step in range(epochs):
+            value *= 1 - lr
+            _run.log_scalar("loss", value, step)
+            _run.log_scalar("accuracy", 1 - value, step)
+        print("finished", epochs, "epochs")
+        return round(1 - value, 4)
+
+    ex.run(options={"--capture": "sys"})
+    ex.run(config_updates={"lr": 0.1}, options={"--capture": "sys", "--comment": "faster"})
+
+
+def _write_link_notebook(path: Path, store: Path) -> None:
+    """Write a notebook whose saved output is the run output of an %%experiment cell."""
+    output = {
+        "output_type": "display_data",
+        "metadata": {},
+        "data": {RUN_MIME_TYPE: {"store": str(store), "run_id": "1"}, "text/plain": ["Run 1"]},
+    }
+    cell = {"cell_type": "code", "execution_count": 1, "id": "run-cell", "metadata": {},
+            "source": ["%%experiment\n"], "outputs": [output]}
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = {"cells": [cell], "metadata": {"kernelspec": kernelspec}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook))
+
+
+def _prepare_jupyter_dirs(tmp_path: Path, extension: Path) -> dict[str, str]:
+    config_dir = tmp_path / "config"
+    data_dir = tmp_path / "data"
+    runtime_dir = tmp_path / "runtime"
+    (config_dir / "labconfig").mkdir(parents=True)
+    (data_dir / "labextensions").mkdir(parents=True)
+    runtime_dir.mkdir()
+
+    (data_dir / "labextensions" / "jupyter-sacred").symlink_to(extension)
+    (config_dir / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    (config_dir / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": {"jupyter_sacred.server": True}}}))
+
+    env = dict(os.environ)
+    env.update(JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_DATA_DIR=str(data_dir),
+               JUPYTER_RUNTIME_DIR=str(runtime_dir))
+    return env
+
+
+def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout} s")
+
+
+@pytest.fixture
+def lab_server(tmp_path):
+    """Start JupyterLab on 127.0.0.1 with a Sacred-written store in its root; yield its URL and root."""
+    if not os.path.exists(CHROMIUM):
+        _skip_or_fail(f"{CHROMIUM} is missing; install it with apt-get install chromium")
+    extension = _built_extension()
+    if extension is None:
+        _skip_or_fail("the lab extension is not built; run npm run build:prod in labextension/")
+
+    root = tmp_path / "root"
+    root.mkdir()
+    _write_sacred_store(root / "runs")
+    _write_link_notebook(root / "link.ipynb", root / "runs")
+    env = _prepare_jupyter_dirs(tmp_path, extension)
+
+    port = _free_port()
+    log = open(tmp_path / "lab.log", "wb")
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+               f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={TOKEN}",
+               f"--ServerApp.root_dir={root}"]
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_server(f"{url}/api/status?token={TOKEN}", process)
+        yield url, root
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_lab_panel_opens_run(lab_server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    url, root = lab_server
+    screenshot = tmp_path / "lab-run.png"
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_FLAGS, viewport={"width": 1400, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/lab?token={TOKEN}")
+            page.locator('.lm-TabBar-tab[data-id="jp-sacred-runs"]').click(timeout=60_000)
+
+            rows = page.locator("#jp-sacred-runs tr[data-run-id]")
+            rows.first.wait_for(timeout=30_000)
+            assert rows.count() == 2
+            assert page.locator('#jp-sacred-runs tr[data-run-id="2"]').inner_text().count("faster") == 1
+
+            page.locator('#jp-sacred-runs tr[data-run-id="1"]').click()
+            view = page.locator(".jp-SacredRunView").first
+            view.locator(".jp-SacredChart polyline").first.wait_for(timeout=30_000)
+            captions = view.locator(".jp-SacredChart figcaption").all_inner_texts()
+            output = view.locator(".jp-SacredOutput").inner_text()
+            points = view.locator(".jp-SacredChart polyline").first.get_attribute("points")
+            page.screenshot(path=str(screenshot))
+
+            assert sorted(captions) == ["accuracy", "loss"]
+            assert len(points.split()) == 60
+            assert "finished 60 epochs" in output
+            assert "browser_demo" in view.locator("h2").inner_text()
+
+            # The run output of an %%experiment cell opens its run from the notebook.
+            page.goto(f"{url}/lab/tree/link.ipynb?token={TOKEN}")
+            page.locator(".jp-SacredRunLink-button").click(timeout=60_000)
+            opened = page.locator(".jp-SacredRunView:visible h2")
+            opened.wait_for(timeout=30_000)
+            page.screenshot(path=str(tmp_path / "lab-link.png"))
+            assert "#1" in opened.inner_text()
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            raise
+        finally:
+            context.close()
+
+    assert screenshot.stat().st_size > 10_000
