@@ -1,9 +1,9 @@
 """Pytest fixtures for the Mongo tests: a real wire-protocol server and mongomock.
 
-``mongo_url`` is the URL of a MongoDB-compatible server for the whole session:
-``JUPYTER_SACRED_MONGO_URL`` when it is set (CI starts nx-27017 with
-scripts/start_mongo_server.sh), otherwise an nx-27017 server that this module
-starts on a free 127.0.0.1 port and stops by its PID at the end.
+``mongo_url`` is the URL of a MongoDB-compatible server for the whole session.
+It is ``JUPYTER_SACRED_MONGO_URL`` when that is set (CI starts nx-27017 with
+scripts/start_mongo_server.sh). Otherwise this module starts nx-27017 on a
+free 127.0.0.1 port and stops it by its PID at the end.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _is_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     # The server is not our child (the script started it), so a finished
-    # process can linger as a zombie of init; /proc tells the two apart.
+    # process can linger as a zombie until init reaps it. /proc shows which.
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split()[2]
     except (FileNotFoundError, IndexError):

@@ -10,7 +10,7 @@ import bson
 
 logger = logging.getLogger(__name__)
 
-# MongoDB refuses documents over 16 MiB (maxBsonObjectSize). The margin leaves
+# MongoDB rejects documents over 16 MiB (maxBsonObjectSize). The margin leaves
 # room for the update command that wraps the fields and for small fields that
 # change between two size checks.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
@@ -97,7 +97,7 @@ def cap_text(text: str, max_bytes: int, artifact_name: str) -> tuple[str, bool]:
     marker_budget = len(TRUNCATION_MARKER.format(dropped=len(text), name=artifact_name).encode("utf-8"))
     keep_bytes = max(max_bytes - marker_budget, 0)
     tail = text.encode("utf-8")[-keep_bytes:] if keep_bytes else b""
-    # A cut inside a multi-byte character leaves continuation bytes; drop them.
+    # A cut inside a multi-byte character leaves continuation bytes, which are dropped.
     kept = tail.decode("utf-8", errors="ignore")
     dropped = len(text) - len(kept)
     return TRUNCATION_MARKER.format(dropped=dropped, name=artifact_name) + kept, True

@@ -1,8 +1,8 @@
 """Integer run ids that stay distinct when many processes start runs at once.
 
-Sacred computes "largest ``_id`` + 1" and retries on a duplicate key. That
-needs a numeric sort of ``_id``; nx-27017 0.8.1 sorts ``_id`` as text, so from
-the 11th run on the "largest" id is 9 and Sacred retries forever. Here a
+Sacred computes "largest ``_id`` + 1" and retries on a duplicate key, which
+needs a numeric sort of ``_id``. nx-27017 0.8.1 sorts ``_id`` as text, so from
+the 11th run on its "largest" id is 9 and Sacred retries forever. Here a
 counter document in its own collection hands out ids with an atomic ``$inc``,
 and the unique ``_id`` index of the runs collection stays the judge: an id
 that is already taken (by Sacred's own observer, by ``--id``, or by a counter

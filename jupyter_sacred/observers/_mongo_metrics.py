@@ -87,8 +87,8 @@ class MetricsWriter:
             return self._update(name, {**series, "values": replace_non_finite(series["values"])})
         code = getattr(error, "code", None)
         if isinstance(error, DocumentTooLarge) or code in _TOO_LARGE_CODES:
-            # NOTE: a metric document holds about 300,000 points before it
-            # reaches 16 MB; later points of that metric are dropped.
+            # NOTE: a metric document reaches 16 MB after roughly 300,000 points
+            # (an estimate from BSON sizes), and later points of that metric are dropped.
             self._full.add(name)
             logger.error(
                 "run %s: metric %r reached MongoDB's 16 MB document limit; its further points are dropped",

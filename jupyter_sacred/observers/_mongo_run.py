@@ -1,4 +1,4 @@
-"""The run document as the observer knows it, and the part of it the server has not seen yet."""
+"""The observer's copy of a run document, and the fields the server has not received yet."""
 
 from __future__ import annotations
 

@@ -7,10 +7,10 @@ artifacts, so Omniboard, Sacredboard and incense read what this writes.
 
 Where Sacred is weak this observer differs without changing the layout:
 
-- a heartbeat ``$set``s only the top-level fields that changed, and the
-  captured output only when it changed, capped at ``captured_out_limit``
-  bytes (the front is dropped; the full text becomes the artifact
-  ``cout.txt`` when the run ends);
+- a heartbeat ``$set``s only the top-level fields that changed. The
+  captured output is sent only when it changed, capped at
+  ``captured_out_limit`` bytes by dropping its front, and the full text
+  becomes the artifact ``cout.txt`` when the run ends;
 - a document about to pass MongoDB's 16 MB limit gets a shorter captured
   output instead of a failed write;
 - resources are uploaded, and sources and resources are stored once per
@@ -185,8 +185,8 @@ class MongoObserver(RunObserver):
 
     def _insert(self, document: dict, run_id: Any) -> Any:
         try:
-            # A quick first read tells an unreachable server within `timeout`;
-            # uploads of large sources afterwards may take longer.
+            # A quick first read detects an unreachable server within `timeout`,
+            # because uploads of large sources afterwards may take longer.
             with pymongo.timeout(self.timeout):
                 self.counters.find_one({"_id": self.runs.name})
             document["experiment"]["sources"] = files.upload_sources(self.fs, document["experiment"])
