@@ -41,9 +41,8 @@ def build_run(
     command = ex.commands.get(command_name)
     names = set(used_names)
     for captured in ex.captured_functions:
-        names.update(captured.parameter_names)
-        if captured.prefix:
-            names.add(captured.prefix.split(".")[0])
+        names.update(f"{captured.prefix}.{name}" if captured.prefix else name
+                     for name in captured.parameter_names)
     if not options["--force"]:
         for warning in check_config_changes(result.modifications, names):
             logger.warning(warning)

@@ -137,3 +137,15 @@ def test_unload_removes_magics(shell):
 def test_beat_interval_option(shell, run_folder, line):
     run_cell(shell, f"%%experiment {line}\nimport time\ntime.sleep(0.2)\n")
     assert run_folder(1)["meta"]["beat_interval"] == 0.05
+
+
+def test_config_cell_reads_earlier_cells(shell, run_folder):
+    run_cell(shell, "import math\nbase = 8")
+    run_cell(shell, "%%config\nwidth = base * 2\nlog_width = math.log2(base)\n")
+    run_cell(shell, "%%experiment\nwidth\n")
+
+    config = run_folder(1, "config.json")
+    assert config["width"] == 16
+    assert config["log_width"] == 3.0
+    assert "math" not in config
+    assert "base" not in config

@@ -76,7 +76,7 @@ def parse_experiment_line(line: str) -> ExperimentLine:
     try:
         updates, named = parse_config_updates(update_tokens)
     except ConfigError as error:
-        raise UsageError(f"{error}. Usage: {EXPERIMENT_USAGE}") from None
+        raise UsageError(f"{str(error).rstrip('.')}. Usage: {EXPERIMENT_USAGE}") from None
     parsed.config_updates = updates
     parsed.named_configs = named + parsed.named_configs
     return parsed

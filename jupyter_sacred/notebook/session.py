@@ -72,7 +72,10 @@ class NotebookSession:
         """
         from jupyter_sacred.config import ConfigScope
 
-        scope = ConfigScope.from_source(cell, name=f"%%config cell {self.shell.execution_count}")
+        # Transform IPython syntax first; names from earlier cells are readable in the scope.
+        code = self.shell.transform_cell(cell)
+        scope = ConfigScope.from_source(code, name=f"%%config cell {max(self.shell.execution_count - 1, 0)}",
+                                        namespace=self.shell.user_ns)
         names = frozenset(_assigned_names(cell))
         if named is not None:
             self.experiment.named_configs[named] = scope

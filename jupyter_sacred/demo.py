@@ -1,0 +1,50 @@
+"""Execute a notebook headless in the working folder and report the runs it stored.
+
+``python -m jupyter_sacred.demo notebooks/quickstart.ipynb`` is what ``make demo`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", help="path of the .ipynb file to execute")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per cell (default 600)")
+    parser.add_argument("--store", default="runs", help="folder store the notebook writes to (default: runs)")
+    args = parser.parse_args(argv)
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    with open(args.notebook, encoding="utf-8") as handle:
+        notebook = nbformat.read(handle, as_version=4)
+    before = _run_ids(args.store)
+    client = NotebookClient(notebook, timeout=args.timeout, kernel_name="python3",
+                            resources={"metadata": {"path": os.getcwd()}})
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        print(f"{args.notebook} failed:\n{error}", file=sys.stderr)
+        return 1
+    new_runs = sorted(_run_ids(args.store) - before, key=int)
+    if not new_runs:
+        print(f"{args.notebook} ran, but stored no run in {args.store}", file=sys.stderr)
+        return 1
+    for run_id in new_runs:
+        print(f"stored run {run_id} in {os.path.abspath(os.path.join(args.store, run_id))}")
+    return 0
+
+
+def _run_ids(store: str) -> set[str]:
+    if not os.path.isdir(store):
+        return set()
+    return {name for name in os.listdir(store) if name.isdigit()}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
