@@ -102,3 +102,21 @@ def test_public_names_exported():
 
     for name in collect.__all__:
         assert hasattr(collect, name), name
+
+
+def test_warm_up_fills_index(monkeypatch, tmp_path):
+    from jupyter_sacred.collect import warm_up_caches
+
+    site = tmp_path / "site-packages"
+    write_distribution(site, "warm-dist", "4.5", "warmmod")
+    monkeypatch.syspath_prepend(str(site))
+
+    thread = warm_up_caches(include_gpu=False)
+    thread.join(timeout=60)
+    index_after_warm_up = DISTRIBUTIONS._modules
+
+    assert not thread.is_alive()
+    assert index_after_warm_up["warmmod"] == ["warm-dist"]
+    # The first lookup after warming up reuses the index.
+    assert [dep.to_json() for dep in DISTRIBUTIONS.lookup("warmmod")] == ["warm-dist==4.5"]
+    assert DISTRIBUTIONS._modules is index_after_warm_up

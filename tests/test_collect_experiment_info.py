@@ -324,3 +324,25 @@ def test_repositories_in_info(project, monkeypatch):
         {"url": "git:/" + str(project.root), "commit": repo.head.commit.hexsha, "dirty": False}
     ]
     repo.close()
+
+
+def test_ipython_namespace(project):
+    from IPython.testing.globalipapp import get_ipython
+
+    ip = get_ipython()
+    ip.run_line_magic("reset", "-f")
+    ip.run_cell(f"import yaml\nfrom {project.package} import util\nclass Model:\n    pass\n", store_history=True)
+    history = "\n".join(ip.user_ns["In"][1:]).encode()
+
+    info = gather_experiment_info(
+        "notebook", base_dir=project.root, discovery_globals=ip.user_ns, save_git_info=False,
+        interactive_sources=[("_notebook_cells.py", history)],
+    )
+    ip.run_line_magic("reset", "-f")
+
+    assert any(dep.startswith("PyYAML==") for dep in info["dependencies"])
+    assert [path for path, _ in info["sources"]] == [
+        f"{project.package}/__init__.py", f"{project.package}/util.py", "_notebook_cells.py",
+    ]
+    assert info["sources"][-1][1] == hashlib.md5(history).hexdigest()
+    assert info["mainfile"] is None

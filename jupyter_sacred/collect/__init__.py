@@ -9,7 +9,12 @@ from jupyter_sacred.collect.dependencies import (
     make_package_dependency,
     validate_version,
 )
-from jupyter_sacred.collect.experiment_info import collect_repositories, format_dependencies, gather_experiment_info
+from jupyter_sacred.collect.experiment_info import (
+    collect_repositories,
+    format_dependencies,
+    gather_experiment_info,
+    warm_up_caches,
+)
 from jupyter_sacred.collect.git import get_repository_info
 from jupyter_sacred.collect.host import (
     DEFAULT_HOST_INFO_KEYS,
@@ -39,4 +44,5 @@ __all__ = [
     "md5_of_bytes",
     "md5_of_file",
     "validate_version",
+    "warm_up_caches",
 ]

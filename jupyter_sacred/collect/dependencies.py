@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from types import ModuleType
 from typing import Iterable
 
@@ -107,6 +108,7 @@ class DistributionIndex:
         self._modules: dict[str, list[str]] = {}
         self._versions: dict[str, str] = {}
         self._metadata_folders: dict[str, tuple[int, bool]] = {}
+        self._lock = threading.Lock()
 
     def lookup(self, module_name: str, *, refresh: bool = True) -> list[PackageDependency]:
         """Return the distributions providing ``module_name``; pass ``refresh=False`` in loops after `refresh`."""
@@ -123,6 +125,10 @@ class DistributionIndex:
 
     def refresh(self) -> None:
         """Rebuild the index if a metadata folder on ``sys.path`` changed since the last build."""
+        with self._lock:
+            self._refresh_locked()
+
+    def _refresh_locked(self) -> None:
         key = self._sys_path_state()
         if key == self._key:
             return

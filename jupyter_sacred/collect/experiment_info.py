@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from typing import Any, Iterable, Mapping
 
 from jupyter_sacred.collect.dependencies import (
+    DISTRIBUTIONS,
     PackageDependency,
     dependencies_of_modules,
     installed_dependencies,
@@ -23,6 +25,7 @@ from jupyter_sacred.collect.dependencies import (
     numpy_dependency,
 )
 from jupyter_sacred.collect.git import get_repository_info
+from jupyter_sacred.collect.host import get_cpu_model, get_gpu_info
 from jupyter_sacred.collect.sources import (
     DEPENDENCY_DISCOVERY_MODES,
     SOURCE_DISCOVERY_MODES,
@@ -213,3 +216,31 @@ def format_dependencies(experiment_info: Mapping[str, Any]) -> str:
             lines.append(f"{mark} {repo['url']:<43}  {repo['commit']}{_RESET}")
     lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def warm_up_caches(*, include_cpu: bool = True, include_gpu: bool = True, background: bool = True) -> threading.Thread | None:
+    """Fill the per-process caches so that the first run starts as fast as later ones.
+
+    Builds the module-to-distribution index (about 0.4 s with 200 installed
+    distributions) and reads the CPU model and ``nvidia-smi`` output. With
+    ``background=True`` this happens in a daemon thread, which is returned;
+    a run that starts meanwhile waits for the shared index instead of building
+    it twice.
+    """
+
+    def warm_up() -> None:
+        try:
+            DISTRIBUTIONS.refresh()
+            if include_cpu:
+                get_cpu_model()
+            if include_gpu:
+                get_gpu_info()
+        except Exception:  # a failure here only costs time in the first run
+            logger.warning("Filling the experiment info caches failed", exc_info=True)
+
+    if not background:
+        warm_up()
+        return None
+    thread = threading.Thread(target=warm_up, name="jupyter_sacred-collect-warm-up", daemon=True)
+    thread.start()
+    return thread

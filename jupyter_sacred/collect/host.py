@@ -85,7 +85,7 @@ def check_additional_host_info(getters: Iterable[HostInfoGetter]) -> None:
 
 
 def get_host_info(
-    additional: Iterable[HostInfoGetter] = (),
+    additional: Iterable[HostInfoGetter] | None = (),
     *,
     captured_env: Iterable[str] = (),
     include_cpu: bool = True,
@@ -99,7 +99,7 @@ def get_host_info(
     is missing, fails or prints XML that cannot be parsed. ``ENV`` contains the
     variables named in ``captured_env`` that are set.
     """
-    additional = list(additional)
+    additional = list(additional or ())
     check_additional_host_info(additional)
 
     host_info: dict[str, Any] = {}
