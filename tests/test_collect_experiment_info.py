@@ -346,3 +346,12 @@ def test_ipython_namespace(project):
     ]
     assert info["sources"][-1][1] == hashlib.md5(history).hexdigest()
     assert info["mainfile"] is None
+
+
+def test_declared_dependency_replaces_discovered(project):
+    info = gather_experiment_info(
+        "demo", base_dir=project.root, discover_dependencies="none", save_git_info=False,
+        extra_dependencies=[("NumPy", "1.0")],
+    )
+
+    assert info["dependencies"] == ["NumPy==1.0"]

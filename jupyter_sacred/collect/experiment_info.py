@@ -2,10 +2,11 @@
 
 Sacred 0.8.7 discovers sources when the Experiment is constructed, so a
 notebook misses every import made after that cell. We discover at run start
-and cache the costly parts per process: which modules are local (keyed on the
-module set), file digests (keyed on mtime and size) and the module-to-
-distribution map (keyed on ``sys.path`` and its folders' mtimes). The git
-state is read afresh for every run, because any tracked file may have changed.
+and cache the costly parts per process: whether each module is local (keyed
+on base_dir, module name and file), file digests (keyed on mtime and size) and
+the module-to-distribution map (keyed on the mtimes of the ``sys.path``
+folders with package metadata). The git state is read afresh for every run,
+because any tracked file may have changed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 # Sacred's print_dependencies colours a dirty repository's "M" red (colorama's Fore.RED).
 _RED = "\x1b[31m"
 _RESET = "\x1b[0m"
+
 
 def gather_experiment_info(
     name: str,
@@ -89,14 +91,18 @@ def gather_experiment_info(
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
         sources.append([os.fspath(filename), md5_of_bytes(data)])
 
-    dependencies = _discover_dependencies(discover_dependencies, modules)
-    dependencies.update(_as_dependency(extra) for extra in extra_dependencies)
+    # A declared dependency replaces a discovered one of the same name (Sacred
+    # keeps the discovered version instead).
+    dependencies = {dep.name.lower(): dep for dep in _discover_dependencies(discover_dependencies, modules)}
+    for extra in extra_dependencies:
+        declared = _as_dependency(extra)
+        dependencies[declared.name.lower()] = declared
 
     return {
         "name": name,
         "base_dir": base_dir,
         "sources": sources,
-        "dependencies": [dep.to_json() for dep in sorted(dependencies, key=lambda dep: dep.name.lower())],
+        "dependencies": [dependencies[key].to_json() for key in sorted(dependencies)],
         "repositories": collect_repositories(files) if save_git_info else [],
         "mainfile": os.path.relpath(main_path, real_base_dir) if main_path is not None else None,
     }
@@ -221,11 +227,11 @@ def format_dependencies(experiment_info: Mapping[str, Any]) -> str:
 def warm_up_caches(*, include_cpu: bool = True, include_gpu: bool = True, background: bool = True) -> threading.Thread | None:
     """Fill the per-process caches so that the first run starts as fast as later ones.
 
-    Builds the module-to-distribution index (about 0.4 s with 200 installed
-    distributions) and reads the CPU model and ``nvidia-smi`` output. With
-    ``background=True`` this happens in a daemon thread, which is returned;
-    a run that starts meanwhile waits for the shared index instead of building
-    it twice.
+    Builds the module-to-distribution index (measured at about 0.4 s for 194
+    installed distributions on a 2-core VM) and reads the CPU model and the
+    ``nvidia-smi`` output. With ``background=True`` the work runs in a daemon
+    thread, which is returned. A run that starts meanwhile waits for the
+    shared index instead of building it twice.
     """
 
     def warm_up() -> None:
