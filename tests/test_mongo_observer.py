@@ -225,3 +225,37 @@ def test_url_spec_connects(mongo_url, mongo_db_name, nx_db, sample_run):
 def test_reserved_collection_rejected():
     with pytest.raises(ValueError, match="reserved"):
         MongoObserver(client=object(), collection="fs.files")
+
+
+def test_missing_artifact_skipped(mongomock_client, sample_run, tmp_path, caplog):
+    observer = MongoObserver(client=mongomock_client)
+    run_id = start(observer, sample_run)
+
+    with caplog.at_level(logging.ERROR, logger="jupyter_sacred"):
+        observer.artifact_event(name="gone.txt", filename=str(tmp_path / "gone.txt"))
+        observer.completed_event(stop_time=sample_run["times"][0], result=None)
+
+    run = mongomock_client.sacred.runs.find_one({"_id": run_id})
+    assert run["status"] == "COMPLETED"
+    assert run["artifacts"] == []
+    assert "gone.txt" in caplog.text
+
+
+def test_nan_metric_on_nx(observer, nx_db, sample_run, caplog):
+    run_id = start(observer, sample_run)
+    times = sample_run["times"]
+    info: dict = {}
+
+    with caplog.at_level(logging.WARNING, logger="jupyter_sacred"):
+        observer.log_metrics({"loss": {"steps": [0, 1], "values": [1.0, float("nan")], "timestamps": times[:2]}}, info)
+        observer.log_metrics({"loss": {"steps": [2], "values": [0.5], "timestamps": times[2:3]}}, info)
+
+    metric = nx_db.metrics.find_one({"run_id": run_id, "name": "loss"})
+    assert metric["steps"] == [0, 1, 2]
+    assert metric["values"][0] == 1.0
+    assert metric["values"][2] == 0.5
+    # A real MongoDB stores NaN; nx-27017 0.8.1 rejects it, so the observer stores null there.
+    nan_stored = metric["values"][1]
+    assert nan_stored is None or nan_stored != nan_stored
+    assert metric["timestamps"] == times[:3]
+    assert info["metrics"] == [{"name": "loss", "id": str(metric["_id"])}]

@@ -272,15 +272,26 @@ class MongoObserver(RunObserver):
         self._run.save(self.runs, upsert=False)
 
     def _flush_files(self) -> None:
+        """Upload pending resources and artifacts; a file that cannot be read is logged and skipped."""
         while self._pending_resources:
             path = self._pending_resources[0]
-            md5 = files.upload_resource(self.fs, path)
-            self._run.add_resource(path, md5)
+            try:
+                md5 = files.upload_resource(self.fs, path)
+            except OSError as error:
+                logger.error("run %s: resource %s cannot be read, so it is not stored: %s", self.run_id, path, error)
+            else:
+                self._run.add_resource(path, md5)
             self._pending_resources.pop(0)
         while self._pending_artifacts:
             name, path, metadata, content_type = self._pending_artifacts[0]
-            file_id = files.upload_artifact(self.fs, self.runs.name, self.run_id, name, path, metadata, content_type)
-            self._run.add_artifact(name, file_id)
+            try:
+                file_id = files.upload_artifact(
+                    self.fs, self.runs.name, self.run_id, name, path, metadata, content_type
+                )
+            except OSError as error:
+                logger.error("run %s: artifact %s cannot be read, so it is not stored: %s", self.run_id, path, error)
+            else:
+                self._run.add_artifact(name, file_id)
             self._pending_artifacts.pop(0)
 
     # Terminal events
