@@ -2,11 +2,11 @@
 
 Sacred 0.8.7 discovers sources when the Experiment is constructed, so a
 notebook misses every import made after that cell. We discover at run start
-and cache the costly parts per process: whether each module is local (keyed
-on base_dir, module name and file), file digests (keyed on mtime and size) and
-the module-to-distribution map (keyed on the mtimes of the ``sys.path``
-folders with package metadata). The git state is read afresh for every run,
-because any tracked file may have changed.
+and cache the costly parts per process. Whether a module is local is keyed on
+base_dir, module name and file. File digests are keyed on mtime and size. The
+module-to-distribution map is keyed on the mtimes of the ``sys.path`` folders
+with package metadata. The git state is read afresh for every run, because
+any tracked file may have changed.
 """
 
 from __future__ import annotations

@@ -109,8 +109,11 @@ def get_host_info(
         except IgnoreHostInfo:
             continue
         except Exception as exc:
+            message = f"raised by the host info getter {getter.name!r} ({getter.getter_function!r})"
             if hasattr(exc, "add_note"):  # Python 3.11+
-                exc.add_note(f"raised by the host info getter {getter.name!r} ({getter.getter_function!r})")
+                exc.add_note(message)
+            else:
+                logger.error("%s %s", type(exc).__name__, message)
             raise
 
     host_info["hostname"] = platform.node()
