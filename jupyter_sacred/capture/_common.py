@@ -71,11 +71,16 @@ def flush_python_streams() -> None:
             pass
 
 
-def flush_all() -> None:
-    """Flush Python's and the C library's stdio buffers."""
-    flush_python_streams()
+def flush_libc() -> None:
+    """Flush the C library's stdio buffers (``fflush(NULL)``)."""
     if _LIBC is not None:
         try:
             _LIBC.fflush(None)
         except (AttributeError, OSError):
             logger.debug("fflush(NULL) failed", exc_info=True)
+
+
+def flush_all() -> None:
+    """Flush Python's and the C library's stdio buffers."""
+    flush_python_streams()
+    flush_libc()

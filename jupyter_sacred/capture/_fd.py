@@ -14,6 +14,7 @@ neither loses output nor receives SIGPIPE.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import contextlib
 import contextvars
@@ -21,6 +22,7 @@ import logging
 import os
 import select
 import threading
+import time
 from typing import Callable, Iterator
 
 from jupyter_sacred.capture._common import Capture, flush_all
@@ -34,6 +36,16 @@ _CHUNK_SIZE = 65536
 EOF_TIMEOUT = 0.25
 
 Forward = Callable[[bytes, str], None]
+
+# Pumps still forwarding for child processes that outlived their run. At exit
+# they get one last drain, because daemon threads stop without finishing.
+_lingering_pumps: set[FdPump] = set()
+
+
+@atexit.register
+def _drain_lingering_pumps() -> None:
+    for pump in list(_lingering_pumps):
+        pump.drain_now()
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -91,6 +103,14 @@ class FdPump:
             if tail:
                 self._deliver(b"", tail)
             self._capture = None
+            if not self._eof:
+                _lingering_pumps.add(self)
+
+    def drain_now(self) -> None:
+        """Forward the data now in the pipe, without waiting for more."""
+        with self._lock:
+            if not self._eof:
+                self._drain()
 
     def _loop(self) -> None:
         poller = select.poll()
@@ -107,6 +127,7 @@ class FdPump:
             # Only this thread closes the read end, so no poll() ever waits
             # on a closed (and possibly reused) descriptor.
             os.close(self._fd)
+            _lingering_pumps.discard(self)
             if self._on_eof is not None:
                 self._on_eof()
 
@@ -178,9 +199,14 @@ def redirect_fds(
     fds: tuple[int, ...],
     make_forward: Callable[[int], Forward],
     capture: Callable[[str], None] | None,
+    flush: Callable[[], None] = flush_all,
 ) -> Iterator[list[FdRedirect]]:
-    """Redirect each of ``fds`` for the duration of the block; see the module docstring."""
-    flush_all()
+    """Redirect each of ``fds`` for the duration of the block; see the module docstring.
+
+    ``flush`` runs before the descriptors are redirected and before they are
+    restored, so that buffered output lands on the right side.
+    """
+    flush()
     redirects: list[FdRedirect] = []
     try:
         for fd in fds:
@@ -190,11 +216,12 @@ def redirect_fds(
                 logger.warning("cannot capture file descriptor %d: it is not open", fd)
         yield redirects
     finally:
-        flush_all()
+        flush()
         for redirect in redirects:
             redirect.restore()
+        deadline = time.monotonic() + EOF_TIMEOUT
         for redirect in redirects:
-            redirect.pump.finish()
+            redirect.pump.finish(max(0.0, deadline - time.monotonic()))
 
 
 @contextlib.contextmanager

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 from typing import Any, Callable, Iterator
 
-from jupyter_sacred.capture._common import Capture, flush_all
+from jupyter_sacred.capture._common import Capture, flush_libc
 from jupyter_sacred.capture._fd import Forward, forward_to_fd, redirect_fds, write_all
 from jupyter_sacred.capture._sys import swap_sys_stream
 
@@ -100,12 +101,18 @@ def _forward_to_out_stream(stream: Any, echo_fd: int) -> Forward:
 
 @contextlib.contextmanager
 def _redirect_kernel_fd(fd: int, stream: Any, capture: Capture) -> Iterator[None]:
+    # An OutStream does not write to the descriptors, so only the C library's
+    # buffers need flushing around the redirection.
     echo_fd = _watched_fd_copy(stream)
     if echo_fd is not None:
-        with redirect_fds((fd,), lambda saved_fd: _forward_to_out_stream(stream, echo_fd), None):
+
+        def forward_to_stream(saved_fd: int) -> Forward:
+            return _forward_to_out_stream(stream, echo_fd)
+
+        with redirect_fds((fd,), forward_to_stream, None, flush=flush_libc):
             yield
     else:
-        with redirect_fds((fd,), forward_to_fd, capture.write):
+        with redirect_fds((fd,), forward_to_fd, capture.write, flush=flush_libc):
             yield
 
 
@@ -118,7 +125,7 @@ def capture_kernel() -> Iterator[Capture]:
             f"{type(sys.stdout).__name__}; use capture mode 'fd' or 'sys'"
         )
 
-    capture = Capture("kernel", before_read=flush_all)
+    capture = Capture("kernel", before_read=flush_libc)
     taps: list[OutStreamTap] = []
     try:
         with contextlib.ExitStack() as stack:
@@ -129,7 +136,10 @@ def capture_kernel() -> Iterator[Capture]:
                     stack.enter_context(swap_sys_stream(name, capture.write))
                     continue
                 taps.append(OutStreamTap(stream, capture.write))
-                stack.enter_context(_redirect_kernel_fd(fd, stream, capture))
+                # ipykernel forwards descriptor output only on Linux and macOS,
+                # and the pipe pump needs poll(), so Windows gets the taps alone.
+                if os.name == "posix":
+                    stack.enter_context(_redirect_kernel_fd(fd, stream, capture))
             yield capture
         # Leaving the ExitStack has restored the descriptors and handed the
         # last descriptor output to the taps, which can go now.
