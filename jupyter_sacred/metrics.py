@@ -23,13 +23,14 @@ _EPOCH = dt.datetime(1970, 1, 1)
 
 
 class _Series:
-    __slots__ = ("steps", "values", "times", "next_step", "step_typecode")
+    __slots__ = ("steps", "values", "times", "next_step", "step_typecode", "drained")
 
     def __init__(self) -> None:
         self.steps: array | list = array("q")
         self.values = array("d")
         self.times = array("d")
         self.next_step = 0
+        self.drained = 0  # points handed out by earlier drains: the buffer's first index
 
 
 def _to_number(value: Any, what: str, name: str) -> float | int:
@@ -90,7 +91,11 @@ class MetricsLogger:
         return step
 
     def add_listener(self, listener: ChunkListener) -> None:
-        """Call ``listener(name, steps, values)`` with every chunk that ``drain`` returns."""
+        """Call ``listener(name, steps, values)`` with every chunk that ``drain`` returns.
+
+        Chunks of one metric arrive in logging order, after the drain has
+        emptied the buffer, so a ``peek`` may run between the two (see ``peek_arrays``).
+        """
         self._listeners.append(listener)
 
     def drain(self) -> dict[str, dict[str, list]]:
@@ -100,6 +105,7 @@ class MetricsLogger:
             for name, series in self._series.items():
                 if len(series.values):
                     taken.append((name, series.steps, series.values, series.times))
+                    series.drained += len(series.values)
                     series.steps = array("q") if isinstance(series.steps, array) else []
                     series.values = array("d")
                     series.times = array("d")
@@ -120,19 +126,35 @@ class MetricsLogger:
         return drained
 
     def peek(self, cursor: dict[str, int]) -> dict[str, tuple[list, list]]:
-        """Return undrained points at or past ``cursor[name]`` per metric, and move the cursor.
+        """Return undrained points from ``cursor[name]`` on per metric, and move the cursor.
 
-        Indices count points in the current buffer, so a reader that also
-        listens to drained chunks resets its cursor to 0 on each chunk.
+        The same as ``peek_arrays``, with the points as lists.
         """
-        result: dict[str, tuple[list, list]] = {}
+        return {
+            name: (steps if isinstance(steps, list) else steps.tolist(), values.tolist())
+            for name, (steps, values) in self.peek_arrays(cursor).items()
+        }
+
+    def peek_arrays(self, cursor: dict[str, int]) -> dict[str, tuple[array | list, array]]:
+        """Return copies of the undrained points from ``cursor[name]`` on, and move the cursor.
+
+        ``cursor[name]`` counts the points of ``name`` the reader already has,
+        from the first point ever logged, drained or not. A reader that also
+        listens to drained chunks advances it by each chunk's length. When a
+        drain has taken points past the cursor whose chunk the reader has not
+        received yet, that metric is left out until the cursor catches up, so
+        a reader never gets a point twice or out of order. Steps come as an
+        ``array("q")``, or a list for a metric with fractional steps; values
+        as an ``array("d")``.
+        """
+        result: dict[str, tuple[array | list, array]] = {}
         with self._lock:
             for name, series in self._series.items():
-                start = cursor.get(name, 0)
+                start = cursor.get(name, 0) - series.drained
                 end = len(series.values)
-                if end > start:
-                    result[name] = (list(series.steps[start:end]), series.values[start:end].tolist())
-                    cursor[name] = end
+                if 0 <= start < end:
+                    result[name] = (series.steps[start:end], series.values[start:end])
+                    cursor[name] = series.drained + end
         return result
 
     @property

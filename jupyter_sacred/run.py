@@ -257,6 +257,12 @@ class Run:
     def __repr__(self) -> str:
         return f"<Run {self._id} {self.command!r} {self.status}>"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Show the run in a notebook: status, plots of its metrics, info, output and config."""
+        from jupyter_sacred.notebook.display import run_mimebundle
+
+        return run_mimebundle(self, include, exclude)
+
 
 def _format_trace(error: BaseException) -> list[str]:
     """Format ``error`` as Sacred's ``fail_trace``, without this module's own frames."""

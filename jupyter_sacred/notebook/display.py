@@ -1,54 +1,186 @@
-"""Showing a run in the notebook output."""
+"""Showing a run in the notebook: the live widget, the static copy a saved notebook keeps, text in terminals.
+
+``RunDisplay`` serves ``%%experiment`` cells. ``run_mimebundle`` gives any
+``Run`` its rich representation, and ``StoredRun``/``show_run`` show a run
+read back from a store the same way.
+"""
 
 from __future__ import annotations
 
-import html
-import os
-from typing import Any
+import base64
+import logging
+import sys
+from typing import Any, Mapping
+
+import numpy as np
+
+from jupyter_sacred.notebook import _html
+from jupyter_sacred.notebook._feed import MetricFeed
+from jupyter_sacred.notebook._plots import grid_png
+from jupyter_sacred.notebook._reduce import MinMaxReducer
+from jupyter_sacred.notebook._snapshot import RunSnapshot, snapshot_of_record, snapshot_of_run, store_of
+
+logger = logging.getLogger(__name__)
 
 RUN_MIME_TYPE = "application/vnd.jupyter-sacred.run+json"
+# The attribute under which a displayed run keeps its metric feed, so that
+# ``display(run)`` can still plot points that the heartbeat has drained.
+FEED_ATTRIBUTE = "_jupyter_sacred_feed"
+
+Series = Mapping[str, "tuple[np.ndarray, np.ndarray]"]
+
+
+def has_widget_frontend(shell: Any) -> bool:
+    """Return whether ``shell`` runs in a kernel whose frontend can show widgets (not a terminal)."""
+    return getattr(shell, "kernel", None) is not None and "ipykernel" in sys.modules
 
 
 def run_bundle(run: Any) -> dict[str, Any]:
-    """Return a MIME bundle naming the run: plain text, HTML and the run reference for JupyterLab."""
-    store = _store_of(run)
-    elapsed = ""
-    if run.start_time is not None and run.stop_time is not None:
-        elapsed = f" in {(run.stop_time - run.start_time).total_seconds():.1f} s"
-    where = f" stored in {store}" if store else " (not stored)"
-    text = f"Run {run._id} {run.status}{elapsed}{where}"
-    bundle: dict[str, Any] = {
-        "text/plain": text,
-        "text/html": f"<div class='jupyter-sacred-run'><b>Run {html.escape(str(run._id))}</b> "
-                     f"<code>{html.escape(str(run.status))}</code>{html.escape(elapsed + where)}</div>",
-    }
-    if store:
-        bundle[RUN_MIME_TYPE] = {"store": store, "run_id": run._id, "status": str(run.status)}
+    """Return the static MIME bundle of a ``Run``: text, HTML with plots, PNG and the run reference."""
+    return snapshot_bundle(snapshot_of_run(run), _series_of_run(run))
+
+
+def run_mimebundle(run: Any, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    """``Run._repr_mimebundle_``: the static view, restricted by IPython's include/exclude."""
+    bundle = run_bundle(run)
+    if include:
+        bundle = {key: value for key, value in bundle.items() if key in include}
+    if exclude:
+        bundle = {key: value for key, value in bundle.items() if key not in exclude}
     return bundle
 
 
-def _store_of(run: Any) -> str | None:
-    for observer in getattr(run.observers, "observers", []):
-        basedir = getattr(observer, "basedir", None)
-        if basedir:
-            return os.path.abspath(basedir)
-    return None
+def snapshot_bundle(snapshot: RunSnapshot, series: Series) -> dict[str, Any]:
+    """Return text/plain, text/html, image/png (when there are metrics) and the run MIME type."""
+    png = grid_png(series) if series else None
+    last_points = {name: (float(steps[-1]), float(values[-1])) if len(values) else None
+                   for name, (steps, values) in series.items()}
+    bundle: dict[str, Any] = {
+        "text/plain": _html.summary_text(snapshot, last_points),
+        "text/html": _html.summary_html(snapshot, png),
+    }
+    if png:
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    if snapshot.store:
+        bundle[RUN_MIME_TYPE] = {"store": snapshot.store, "run_id": snapshot.run_id, "status": snapshot.status}
+    return bundle
+
+
+def _series_of_run(run: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    feed = getattr(run, FEED_ATTRIBUTE, None)
+    if feed is not None:
+        feed.update()
+        return feed.series()
+    store = store_of(run)
+    if store is None or run._id is None:
+        return {}
+    try:
+        return _series_from_store(store, run._id)
+    except Exception as error:  # the store may be unreachable or of another format: show the rest
+        logger.warning("could not read the metrics of run %s from %s: %s", run._id, store, error)
+        return {}
+
+
+def _series_from_store(store: Any, run_id: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    from jupyter_sacred.records import load_metrics
+
+    frame = load_metrics(store, run_id)
+    series = {}
+    for name, rows in frame.groupby("name", sort=True):
+        reducer = MinMaxReducer()
+        reducer.add(rows["step"].to_numpy(dtype=float), rows["value"].to_numpy(dtype=float))
+        series[str(name)] = reducer.points()
+    return series
+
+
+class StoredRun:
+    """A run read back from a store, shown like a run of this session (without the live part).
+
+    ``StoredRun(store, run_id)`` reads the record with
+    ``jupyter_sacred.records.read_run`` and the metrics with ``load_metrics``.
+    """
+
+    def __init__(self, store: Any, run_id: Any) -> None:
+        from jupyter_sacred.records import read_run
+
+        self.store = store
+        self.run_id = run_id
+        self.record = read_run(store, run_id)
+        self.snapshot = snapshot_of_record(self.record, store)
+        self.series = _series_from_store(store, run_id) if self.record.get("metrics") else {}
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = snapshot_bundle(self.snapshot, self.series)
+        if include:
+            bundle = {key: value for key, value in bundle.items() if key in include}
+        if exclude:
+            bundle = {key: value for key, value in bundle.items() if key not in exclude}
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<StoredRun {self.run_id} {self.snapshot.status} in {self.snapshot.store}>"
+
+
+def show_run(store: Any, run_id: Any) -> StoredRun:
+    """Display the stored run ``run_id`` of ``store`` (a folder or a Mongo URL) and return its view."""
+    from IPython.display import display
+
+    view = StoredRun(store, run_id)
+    display(view)
+    return view
 
 
 class RunDisplay:
     """The output an ``%%experiment`` cell shows for its run.
 
-    ``start`` is called before the run starts and ``finish`` after it ends.
+    ``start`` is called before the run starts and ``finish`` after it ends,
+    also when it fails. In a kernel, with ``enabled``, a live widget shows
+    above the cell's own output and keeps its final state; then a static copy
+    (HTML summary, PNG of the plots, text, run reference) follows for saved
+    notebooks. Without ``enabled``, only the static copy. In a terminal
+    IPython, a text summary is printed.
     """
 
     def __init__(self, shell: Any, enabled: bool = True) -> None:
         self.shell = shell
         self.enabled = enabled
+        self.in_kernel = has_widget_frontend(shell)
+        self.feed: MetricFeed | None = None
+        self.widget: Any = None
 
     def start(self, run: Any) -> None:
-        return None
+        self.feed = MetricFeed(run.metrics)
+        setattr(run, FEED_ATTRIBUTE, self.feed)
+        if not (self.enabled and self.in_kernel):
+            return
+        from IPython.display import display
+
+        from jupyter_sacred.notebook.widget import RunWidget
+
+        try:
+            self.widget = RunWidget(run, self.feed)
+            display(self.widget.root)
+            self.widget.start()
+        except Exception:  # the run goes on without its widget
+            logger.exception("could not show the widget of the run; the summary follows when it ends")
+            self.widget = None
 
     def finish(self, run: Any) -> None:
         from IPython.display import display
 
-        display(run_bundle(run), raw=True)
+        if self.widget is not None:
+            try:
+                self.widget.stop()
+            except Exception:
+                logger.exception("the final refresh of the run widget failed")
+        if self.in_kernel:
+            display(run_bundle(run), raw=True)
+        else:
+            print(_html.summary_text(snapshot_of_run(run), self._last_points()))
+
+    def _last_points(self) -> dict[str, tuple[float, float] | None]:
+        if self.feed is None:
+            return {}
+        self.feed.update()
+        return self.feed.last_points()
+

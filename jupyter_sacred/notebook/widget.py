@@ -1,0 +1,175 @@
+"""The live run widget: ipywidgets refreshed from a background thread while a run executes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from jupyter_sacred.notebook import _html
+from jupyter_sacred.notebook._plots import MetricPlot, group_names, split_name
+from jupyter_sacred.notebook._snapshot import RunSnapshot, snapshot_of_run
+
+if TYPE_CHECKING:
+    from jupyter_sacred.notebook._feed import MetricFeed
+    from jupyter_sacred.run import Run
+
+logger = logging.getLogger(__name__)
+
+REFRESH_INTERVAL = 0.25
+# The share of wall time that plot redraws may take while the run executes.
+# Drawing holds the GIL, so this caps how much the widget slows the run.
+PLOT_TIME_BUDGET = 0.02
+IMAGE_WIDTH = "288px"
+
+
+class RunWidget:
+    """The widget of one run: status badge, header, plots, result, info, output, config, warnings.
+
+    ``refresh`` copies the run's state into the widgets; each widget whose
+    state changed sends one message, because every change of one refresh is
+    made inside ``hold_sync``. Plots are redrawn only when their data
+    changed and, while running, only as often as ``plot_budget`` allows.
+    """
+
+    def __init__(self, run: "Run", feed: "MetricFeed", refresh_interval: float = REFRESH_INTERVAL,
+                 plot_budget: float = PLOT_TIME_BUDGET) -> None:
+        self.run = run
+        self.feed = feed
+        self.refresh_interval = refresh_interval
+        self.plot_budget = plot_budget
+        self.header = widgets.HTML()
+        self.warnings = widgets.HTML()
+        self.failure = widgets.HTML()
+        self.plots = widgets.VBox()
+        self.result = widgets.HTML()
+        self.info = widgets.HTML()
+        self.output = widgets.HTML()
+        self.config = widgets.HTML()
+        self.sections = widgets.Accordion(children=[self.info, self.output, self.config],
+                                          titles=("Info", "Captured output", "Config"))
+        self.root = widgets.VBox([self.header, self.warnings, self.failure, self.plots, self.result,
+                                  self.sections])
+        self.root.add_class("jupyter-sacred-run-widget")
+        self.images: dict[str, widgets.Image] = {}
+        self._plots: dict[str, MetricPlot] = {}
+        self._drawn: dict[str, int] = {}
+        self._next_plot_time = 0.0
+        self._snapshot: RunSnapshot | None = None
+        self._state_changed = True
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failed_once = False
+        run.add_listener(self._on_event)
+
+    def _on_event(self, run: Any, event: str) -> None:
+        # Called in the thread that sent the event (often the heartbeat thread): only take note.
+        self._state_changed = True
+
+    # ---- the refresh thread ----------------------------------------------------------
+
+    def start(self) -> None:
+        """Draw the initial state and refresh from a background thread until ``stop``."""
+        self.refresh()
+        self._thread = threading.Thread(target=self._loop, name="jupyter_sacred-widget", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self.refresh_interval):
+            try:
+                self.refresh()
+            except Exception:
+                if not self._failed_once:  # log once, keep trying: the next refresh may succeed
+                    logger.exception("refreshing the widget of run %s failed", self.run._id)
+                    self._failed_once = True
+
+    def stop(self) -> None:
+        """Stop the refresh thread and show the run's final state."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.refresh(final=True)
+
+    # ---- one refresh -----------------------------------------------------------------
+
+    def refresh(self, final: bool = False) -> None:
+        """Copy the run's current state into the widgets, batching each widget's changes."""
+        with self._lock:
+            changed_metrics = self.feed.update()
+            if self._state_changed or final or self._snapshot is None:
+                self._state_changed = False
+                self._snapshot = snapshot_of_run(self.run)
+                state_changed = True
+            else:
+                state_changed = False
+            snapshot = self._snapshot
+            new_names = [name for name in changed_metrics if name not in self.images]
+            draw = self._due_plots(final)
+            with contextlib.ExitStack() as stack:
+                for widget in self._widgets_to_hold(state_changed, bool(new_names), draw):
+                    stack.enter_context(widget.hold_sync())
+                self.header.value = _html.header_html(snapshot)
+                if state_changed:
+                    self._set_state(snapshot)
+                if new_names:
+                    self._add_images(new_names)
+                started = time.monotonic()
+                for name in draw:
+                    self._draw(name)
+                if draw:
+                    spent = time.monotonic() - started
+                    self._next_plot_time = time.monotonic() + spent / self.plot_budget
+
+    def _widgets_to_hold(self, state_changed: bool, new_plots: bool, draw: list[str]) -> list[widgets.Widget]:
+        held: list[widgets.Widget] = [self.header]
+        if state_changed:
+            held += [self.warnings, self.failure, self.result, self.info, self.output, self.config]
+        if new_plots:
+            held.append(self.plots)
+        held += [self.images[name] for name in draw if name in self.images]
+        return held
+
+    def _set_state(self, snapshot: RunSnapshot) -> None:
+        self.warnings.value = _html.warnings_html(snapshot)
+        self.failure.value = _html.failure_html(snapshot)
+        self.result.value = f"<b>Result</b> {_html.result_html(snapshot)}"
+        self.info.value = _html.tree_html(snapshot.info) if snapshot.info else "<i>empty</i>"
+        self.output.value = _html.output_html(snapshot)
+        self.config.value = _html.config_html(snapshot)
+
+    def _due_plots(self, final: bool) -> list[str]:
+        """Return the metrics to redraw now: those whose data changed, if the time budget allows."""
+        stale = [name for name, version in self.feed.versions.items() if self._drawn.get(name) != version]
+        if not stale or (not final and time.monotonic() < self._next_plot_time):
+            return []
+        return stale
+
+    def _add_images(self, names: list[str]) -> None:
+        for name in names:
+            image = widgets.Image(format="png", layout=widgets.Layout(width=IMAGE_WIDTH))
+            image.add_class("jupyter-sacred-plot")
+            image.metric_name = name
+            self.images[name] = image
+        rows = []
+        for prefix, group in group_names(self.images).items():
+            title = widgets.HTML(f"<b>{prefix}</b>") if prefix else None
+            row = widgets.HBox([self.images[name] for name in group],
+                               layout=widgets.Layout(flex_flow="row wrap"))
+            rows.extend([title, row] if title is not None else [row])
+        self.plots.children = rows
+
+    def _draw(self, name: str) -> None:
+        version, (steps, values) = self.feed.points(name)
+        plot = self._plots.get(name)
+        if plot is None:
+            plot = self._plots[name] = MetricPlot(split_name(name)[1])
+        if name not in self.images:
+            self._add_images([name])
+        self.images[name].value = plot.render(steps, values)
+        self._drawn[name] = version
