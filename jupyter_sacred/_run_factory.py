@@ -39,10 +39,7 @@ def build_run(
         ex.configurations, named_configs=ex.named_configs, selected=list(named_configs), updates=updates
     )
     command = ex.commands.get(command_name)
-    names = set(used_names)
-    for captured in ex.captured_functions:
-        names.update(f"{captured.prefix}.{name}" if captured.prefix else name
-                     for name in captured.parameter_names)
+    names = used_config_names(ex, used_names)
     if not options["--force"]:
         for warning in check_config_changes(result.modifications, names):
             logger.warning(warning)
@@ -97,6 +94,15 @@ def experiment_logger(name: str, interactive: bool) -> logging.Logger:
         run_logger.addHandler(handler)
         run_logger.setLevel(logging.INFO)
     return run_logger
+
+
+def used_config_names(ex: "Experiment", extra: Iterable[str] = ()) -> set[str]:
+    """Return the config paths that the experiment's captured functions (and ``extra``) read."""
+    names = set(extra)
+    for captured in ex.captured_functions:
+        names.update(f"{captured.prefix}.{name}" if captured.prefix else name
+                     for name in captured.parameter_names)
+    return names
 
 
 def _observers_for(ex: "Experiment", options: dict, command: Any) -> list:

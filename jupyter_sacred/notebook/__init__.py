@@ -13,6 +13,11 @@ def load_ipython_extension(ipython: Any) -> None:
 
     if getattr(ipython, _SESSION_ATTRIBUTE, None) is not None:
         return
+    from jupyter_sacred.collect import warm_up_caches
+
+    # Builds the package index and reads CPU and GPU info in a background thread,
+    # so that the first run does not wait for them.
+    warm_up_caches()
     magics = SacredMagics(ipython, parent=ipython)
     ipython.register_magics(magics)
     extra = _records_magics(ipython)

@@ -140,7 +140,7 @@ def _mongo_observer(url: str, db_name: str | None) -> Any:
         raise UsageError(f"%observe mongo needs pymongo: pip install 'jupyter_sacred[mongo]' ({error})") from None
     try:
         if db_name is not None:
-            return MongoObserver(url, db_name=db_name)
+            return MongoObserver.from_url_spec(url, db_name=db_name)
         return MongoObserver.from_url_spec(url)
     except (ValueError, TypeError) as error:
         raise UsageError(f"invalid Mongo target {url!r}: {error}") from None
