@@ -173,9 +173,9 @@ class Experiment:
 
     # ---- helpers that act on the current run -----------------------------------------
 
-    def _require_run(self, what: str) -> Run:
+    def _require_run(self, api_name: str) -> Run:
         if self.current_run is None:
-            raise NoCurrentRunError(what)
+            raise NoCurrentRunError(api_name)
         return self.current_run
 
     @property

@@ -23,7 +23,7 @@ _NAME_PATTERN = re.compile(r"^[A-Za-z_][\w.\-]*$")
 
 @dataclasses.dataclass
 class ExperimentLine:
-    """What the ``%%experiment`` line asks for."""
+    """The request parsed from an ``%%experiment`` line."""
 
     name: str | None = None
     config_updates: dict[str, Any] = dataclasses.field(default_factory=dict)
