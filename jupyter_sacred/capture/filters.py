@@ -29,6 +29,11 @@ class _LineState:
         """
         chars = self.chars
         cursor = self.cursor
+        if cursor == len(chars) and "\r" not in text and "\b" not in text:
+            # Plain text at the end of the line, the common case: append it whole.
+            chars.extend(text)
+            self.cursor = len(chars)
+            return
         for char in text:
             if char == "\r":
                 cursor = 0
