@@ -47,12 +47,30 @@ with capture_output("kernel") as capture:
 captured = capture.read()
 '''
 
+INTERRUPTED_CELL = '''
+try:
+    with capture_output("kernel") as capture:
+        print("interrupted print")
+        libc.printf(b"interrupted printf, still in the C buffer\\n")
+        raise KeyboardInterrupt
+except KeyboardInterrupt:
+    pass
+interrupted = capture.read()
+print("RESULT=" + json.dumps(interrupted))
+'''
+
 PYTHON_KINDS = ["print", "stderr", "logging", "warning"]
 FD_KINDS = ["fd 1", "fd 2", "printf", "echo"]
 
 
 def execute_notebook(extra_arguments: list[str]) -> list:
-    cells = [SETUP_CELL, 'emit("plain")', TRACKED_CELL, 'print("RESULT=" + json.dumps(captured))']
+    cells = [
+        SETUP_CELL,
+        'emit("plain")',
+        TRACKED_CELL,
+        'print("RESULT=" + json.dumps(captured))',
+        INTERRUPTED_CELL,
+    ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
     client = NotebookClient(
         notebook, timeout=60, kernel_name="python3", extra_arguments=extra_arguments
@@ -71,9 +89,11 @@ def shown_lines(cell, tag: str) -> Counter:
     return lines
 
 
-def captured_text(cells) -> str:
-    text = "".join(output.text for output in cells[3].outputs)
-    return json.loads(text.removeprefix("RESULT="))
+def captured_text(cells, index: int = 3) -> str:
+    """Return the captured text that cell ``index`` printed after "RESULT="."""
+    text = "".join(output.text for output in cells[index].outputs if output.output_type == "stream")
+    line = next(line for line in text.splitlines() if line.startswith("RESULT="))
+    return json.loads(line.removeprefix("RESULT="))
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +132,11 @@ def test_kernel_notebook_output_unchanged(watched_cells):
     assert tracked == plain
     for kind in PYTHON_KINDS + FD_KINDS:
         assert any(line.endswith(f"TAG {kind}") for _, line in tracked), kind
+
+
+def test_kernel_keeps_tail_of_interrupted_run(watched_cells):
+    captured = captured_text(watched_cells, 4)
+    assert captured == "interrupted print\ninterrupted printf, still in the C buffer\n"
 
 
 @pytest.mark.parametrize("kind", PYTHON_KINDS + FD_KINDS)
