@@ -135,7 +135,10 @@ def capture_kernel() -> Iterator[Capture]:
                     # Something replaced this one stream; tee whatever it is.
                     stack.enter_context(swap_sys_stream(name, capture.write))
                     continue
-                taps.append(OutStreamTap(stream, capture.write))
+                # One OutStream set as both sys.stdout and sys.stderr gets one tap,
+                # so that its text is captured once.
+                if all(tap.stream is not stream for tap in taps):
+                    taps.append(OutStreamTap(stream, capture.write))
                 # ipykernel forwards descriptor output only on Linux and macOS,
                 # and the pipe pump needs poll(), so Windows gets the taps alone.
                 if os.name == "posix":
