@@ -152,7 +152,6 @@ def test_ours_matches_sacred_columns(sacred_runs, tmp_path):
     assert metrics["value"].tolist() == [0.2, 0.1, 0.2 / 3]
 
 
-@pytest.mark.xfail(reason="the engine writes a tuple inside a dict result as {} in run.json", strict=True)
 def test_ours_tuple_result(tmp_path):
     ours = _make_experiment("oracle", OurExperiment)
     ours.observers.append(FileObserver(str(tmp_path)))
