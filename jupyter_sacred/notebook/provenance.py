@@ -1,27 +1,244 @@
-"""What produced a notebook run: the cells executed in the kernel so far."""
+"""What produced a notebook run: the cells executed in the kernel, the notebook file, and warnings.
+
+Every run of an ``%%experiment`` cell stores, as source files:
+
+- ``<notebook-stem>.cells.py``: the code of every cell executed in the kernel
+  up to and including the experiment cell, in execution order, each under a
+  header ``# In[<count>] id=<cell id> time=<UTC time> md5=<md5 of the code>``;
+- ``<notebook-stem>.ipynb``: the saved notebook with outputs and execution
+  counts stripped, when the kernel can find the notebook file.
+
+Both are written under ``<base_dir>/.jupyter_sacred/`` and passed to the
+observers as sources, which store identical content once.
+
+The run's info holds ``info["notebook"]``::
+
+    {"path": "/abs/analysis.ipynb" or None,
+     "found_by": "JPY_SESSION_NAME" | "jupyter server sessions" | "__vsc_ipynb_file__" | None,
+     "not_found": "why no notebook file was found" (only when path is None),
+     "cells": [{"execution_count": 3, "cell_id": "a1b2" or None, "md5": "..."}, ...],
+     "warnings": ["cells executed out of order: ...", "code differs from the saved notebook: ..."]}
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
-from typing import TYPE_CHECKING
+import logging
+import os
+from typing import TYPE_CHECKING, Any, Iterable
+
+from jupyter_sacred import _storage
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+logger = logging.getLogger(__name__)
 
-def executed_cells(shell: "InteractiveShell") -> list[tuple[int, str]]:
-    """Return (execution count, raw code) of every cell executed in this session, in order.
-
-    The cell running now is included: IPython stores its code before executing it.
-    """
-    history = shell.history_manager.input_hist_raw
-    return [(count, code) for count, code in enumerate(history) if count > 0 and code.strip()]
+PROVENANCE_DIR = ".jupyter_sacred"
+CELLS_SUFFIX = ".cells.py"
+INFO_KEY = "notebook"
+# Warnings list at most this many cells each; the rest are counted.
+_MAX_LISTED = 5
 
 
-def cell_history_text(shell: "InteractiveShell") -> str:
+def md5_of_text(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecutedCell:
+    """One execution of a cell: its count, code, and the cell id and time when the hook saw it."""
+
+    execution_count: int
+    code: str
+    cell_id: str | None = None
+    time: datetime.datetime | None = None
+
+    @property
+    def md5(self) -> str:
+        return md5_of_text(self.code)
+
+
+class CellLog:
+    """The executions of cells in one shell, recorded by a ``pre_run_cell`` hook."""
+
+    def __init__(self) -> None:
+        self._by_count: dict[int, ExecutedCell] = {}
+
+    def record(self, shell: "InteractiveShell", info: Any) -> None:
+        """Record the cell about to run; cells not stored in the history (silent ones) are skipped."""
+        if not getattr(info, "store_history", False) or getattr(info, "silent", False):
+            return
+        code = getattr(info, "raw_cell", None)
+        if not isinstance(code, str) or not code.strip():
+            return
+        # IPython counts the cell before the hook runs.
+        count = shell.execution_count - 1
+        self._by_count[count] = ExecutedCell(count, code, getattr(info, "cell_id", None), _storage.utcnow())
+
+    def executed_cells(self, shell: "InteractiveShell") -> list[ExecutedCell]:
+        """Return every cell executed in this shell, in execution order.
+
+        Cells executed before the extension was loaded come from IPython's
+        history, without cell id and time.
+        """
+        cells = dict(self._by_count)
+        for count, code in enumerate(shell.history_manager.input_hist_raw):
+            if count > 0 and code.strip() and count not in cells:
+                cells[count] = ExecutedCell(count, code)
+        return [cells[count] for count in sorted(cells)]
+
+
+def cell_history_text(cells: Iterable[ExecutedCell]) -> str:
     """Return the executed cells as one readable Python file with a header per cell."""
     parts = ["# Cells executed in this kernel, in execution order.\n"]
-    for count, code in executed_cells(shell):
-        digest = hashlib.md5(code.encode("utf-8")).hexdigest()
-        parts.append(f"\n# In[{count}] md5={digest}\n{code.rstrip()}\n")
+    for cell in cells:
+        header = f"# In[{cell.execution_count}]"
+        if cell.cell_id:
+            header += f" id={cell.cell_id}"
+        if cell.time is not None:
+            header += f" time={_storage.format_time(cell.time)}"
+        parts.append(f"\n{header} md5={cell.md5}\n{cell.code.rstrip()}\n")
     return "".join(parts)
+
+
+# ---- the notebook file ---------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SavedNotebook:
+    """A notebook file as saved: its text with outputs stripped and its code cells."""
+
+    stripped: str
+    code_cells: list[tuple[str | None, str]]  # (cell id, source), in notebook order
+
+
+def read_notebook(path: str) -> SavedNotebook:
+    """Read ``path`` with nbformat; strip outputs, execution counts and widget state."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    code_cells = []
+    for cell in notebook.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+            code_cells.append((cell.get("id"), cell.get("source", "")))
+    notebook.metadata.pop("widgets", None)
+    return SavedNotebook(nbformat.writes(notebook), code_cells)
+
+
+# ---- warnings ------------------------------------------------------------------------
+
+
+def _listed(items: list[str]) -> str:
+    shown = ", ".join(items[:_MAX_LISTED])
+    if len(items) > _MAX_LISTED:
+        shown += f" and {len(items) - _MAX_LISTED} more"
+    return shown
+
+
+def out_of_order_warning(cells: list[ExecutedCell], notebook: SavedNotebook | None) -> str | None:
+    """Return a warning when cells ran in another order than they stand, else None.
+
+    With a saved notebook, a cell ran out of order when it ran right after a
+    cell that stands below it in the notebook. Without one, when it was
+    re-executed right after a cell that first ran later than it did.
+    """
+    if notebook is not None:
+        rank = {cell_id: index for index, (cell_id, _) in enumerate(notebook.code_cells) if cell_id}
+        rule = "a cell ran right after one that stands below it in the notebook"
+    else:
+        rank = {}
+        for cell in cells:
+            if cell.cell_id and cell.cell_id not in rank:
+                rank[cell.cell_id] = len(rank)
+        rule = "a cell was re-executed right after one that first ran later"
+    ranked = [cell for cell in cells if cell.cell_id in rank]
+    found = [
+        f"In[{cell.execution_count}] after In[{before.execution_count}]"
+        for before, cell in zip(ranked, ranked[1:])
+        if rank[cell.cell_id] < rank[before.cell_id]  # type: ignore[index]
+    ]
+    if not found:
+        return None
+    return (f"cells executed out of order ({rule}): {_listed(found)}; the notebook run from top to bottom "
+            "may not reproduce this run, so restart the kernel and run all cells to get one that does")
+
+
+def edited_cells_warning(cells: list[ExecutedCell], notebook: SavedNotebook) -> str | None:
+    """Return a warning naming cells whose code in the saved notebook differs from the code that ran."""
+    saved = {cell_id: source for cell_id, source in notebook.code_cells if cell_id}
+    last_run: dict[str, ExecutedCell] = {}
+    for cell in cells:
+        if cell.cell_id:
+            last_run[cell.cell_id] = cell
+    changed = []
+    missing = []
+    for cell_id, cell in last_run.items():
+        if cell_id not in saved:
+            missing.append(f"In[{cell.execution_count}]")
+        elif saved[cell_id].rstrip() != cell.code.rstrip():
+            changed.append(f"In[{cell.execution_count}]")
+    parts = []
+    if changed:
+        parts.append(f"{_listed(changed)} differ from the saved cells (edited after running and not re-run, "
+                     "or edited and run without saving)")
+    if missing:
+        parts.append(f"{_listed(missing)} are not in the saved notebook (deleted, or added without saving)")
+    if not parts:
+        return None
+    return ("code differs from the saved notebook: " + "; ".join(parts)
+            + "; save the notebook and re-run these cells so that the stored notebook shows the code that ran")
+
+
+# ---- what a run records --------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Provenance:
+    """What one run records about the cells and notebook that produced it."""
+
+    sources: list[str]  # files under base_dir to store as sources
+    info: dict[str, Any]  # becomes info["notebook"]
+    notebook_path: str | None
+
+
+def collect_provenance(shell: "InteractiveShell", log: CellLog, base_dir: str) -> Provenance:
+    """Write the cells file and the stripped notebook under ``base_dir`` and build ``info["notebook"]``."""
+    from jupyter_sacred.notebook._notebook_path import find_notebook
+
+    cells = log.executed_cells(shell)
+    location = find_notebook(shell.user_ns)
+    info: dict[str, Any] = {"path": location.path, "found_by": location.found_by}
+    if location.path is None:
+        info["not_found"] = f"notebook file not found, so it is not stored: {location.reason}"
+    info["cells"] = [{"execution_count": cell.execution_count, "cell_id": cell.cell_id, "md5": cell.md5}
+                     for cell in cells]
+
+    folder = os.path.join(base_dir, PROVENANCE_DIR)
+    os.makedirs(folder, exist_ok=True)
+    stem = os.path.splitext(os.path.basename(location.path))[0] if location.path else "notebook"
+    cells_path = os.path.join(folder, stem + CELLS_SUFFIX)
+    _storage.atomic_write_bytes(cells_path, cell_history_text(cells).encode("utf-8"))
+    sources = [cells_path]
+
+    notebook = None
+    if location.path is not None:
+        try:
+            notebook = read_notebook(location.path)
+        except Exception as error:  # noqa: BLE001 - nbformat raises many kinds for a damaged file
+            logger.warning("cannot read notebook %s: %s", location.path, error)
+            info["not_found"] = f"notebook file {location.path} could not be read, so it is not stored: {error}"
+    if notebook is not None:
+        notebook_copy = os.path.join(folder, stem + ".ipynb")
+        _storage.atomic_write_bytes(notebook_copy, notebook.stripped.encode("utf-8"))
+        sources.append(notebook_copy)
+
+    warnings = [out_of_order_warning(cells, notebook)]
+    if notebook is not None:
+        warnings.append(edited_cells_warning(cells, notebook))
+    info["warnings"] = [warning for warning in warnings if warning]
+    return Provenance(sources, info, location.path)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.core.error import UsageError
 
 from jupyter_sacred import _storage
+from jupyter_sacred.notebook.provenance import CELLS_SUFFIX
 
 if TYPE_CHECKING:
     from jupyter_sacred.notebook.session import NotebookSession
@@ -21,7 +22,8 @@ def _lines(value: Any) -> list[str]:
 
 def _cells_source(store: str, run_json: dict) -> str:
     for name, stored in run_json.get("experiment", {}).get("sources", []):
-        if name.endswith("notebook_cells.py"):
+        # Runs stored before the cells file was named after the notebook used "notebook_cells.py".
+        if name.endswith((CELLS_SUFFIX, "notebook_cells.py")):
             path = os.path.join(store, stored)
             if os.path.isfile(path):
                 with open(path, encoding="utf-8") as handle:
@@ -41,9 +43,18 @@ def _load(store: str, run_id: str) -> tuple[dict, str]:
     return config, _cells_source(store, run_json)
 
 
+def _file_store(session: "NotebookSession", default_store: str) -> str:
+    for observer in session.active_observers(default_store):
+        basedir = getattr(observer, "basedir", None)
+        if basedir:
+            return os.path.abspath(basedir)
+    raise UsageError("%run_diff reads runs from a file store, but none is observed; "
+                     "select one with %observe file PATH")
+
+
 def run_diff(session: "NotebookSession", ids: tuple[str, str] | None, default_store: str) -> str:
-    """Return a unified diff of two runs' config and executed cells."""
-    store = os.path.abspath(default_store)
+    """Return a unified diff of two runs' config and executed cells (the cells file of each run)."""
+    store = _file_store(session, default_store)
     if ids is None:
         stored = [run for run in session.runs if run._id is not None]
         if len(stored) < 2:

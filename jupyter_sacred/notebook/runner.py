@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
+from jupyter_sacred.capture import apply_backspaces_and_linefeeds
+from jupyter_sacred.notebook._lifecycle import interrupt_run
 from jupyter_sacred.notebook.cell_main import cell_main, compile_cell, names_read
+from jupyter_sacred.notebook.provenance import INFO_KEY
 
 if TYPE_CHECKING:
     from jupyter_sacred.notebook.magics import SacredMagics
@@ -38,8 +41,7 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
     ex = session.experiment
     ex.path = request.name or magics.experiment_name
     ex.observers = session.active_observers(magics.default_store)
-    history_path = session.write_cell_history()
-    ex._extra_sources = [path for path in ex._extra_sources if path != history_path] + [history_path]
+    provenance = session.collect_provenance()
 
     cell_key = session.cell_key(cell)
     meta_info = {"notebook": {"cell_id": session.current_cell_id,
@@ -60,12 +62,17 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
         run = ex.create_run(
             config_updates=request.config_updates, named_configs=request.named_configs,
             meta_info=meta_info, options=options, main=cell_main(shell, body, expression),
-            used_names=names_read(source),
+            used_names=names_read(source), info={INFO_KEY: provenance.info},
         )
     except ConfigError as error:
         raise UsageError(str(error)) from None
     finally:
         captured_env[:] = saved_env
+    if ex.save_git_info and provenance.notebook_path is not None:
+        add_repository_of(run.experiment_info, provenance.notebook_path)
+    if ex.captured_out_filter is None:
+        # Progress bars redraw their line with "\r": keep only what the notebook shows last.
+        run.captured_out_filter = apply_backspaces_and_linefeeds
 
     display = RunDisplay(shell, enabled=request.widget and magics.show_widget)
     display.start(run)
@@ -73,10 +80,22 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
     try:
         result = run()
     finally:
+        # An interrupt that lands while the run records its end can leave it RUNNING.
+        interrupt_run(run)
         if run._id is not None:
             session.last_run_of_cell[cell_key] = run._id
         display.finish(run)
     return result
+
+
+def add_repository_of(experiment_info: dict, path: str) -> None:
+    """Add the git state of the repository holding ``path`` to the experiment info, once."""
+    from jupyter_sacred.collect import get_repository_info
+
+    repository = get_repository_info(path)
+    repositories = experiment_info.setdefault("repositories", [])
+    if repository is not None and repository not in repositories:
+        repositories.append(repository)
 
 
 def _capture_mode(requested: str) -> str:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
 from typing import TYPE_CHECKING, Any
 
 from jupyter_sacred.experiment import Experiment
+from jupyter_sacred.notebook.provenance import CellLog
 
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from jupyter_sacred.notebook.provenance import Provenance
     from jupyter_sacred.run import Run
 
 logger = logging.getLogger(__name__)
 
-# Where the session writes the executed-cell history before a run, relative to the
-# experiment's base_dir, so that every observer (Sacred's too) can read it as a source file.
+# Where the session writes the executed-cell history and the notebook copy before a run,
+# relative to the experiment's base_dir, so that every observer (Sacred's too) can read
+# them as source files.
 HISTORY_DIR = ".jupyter_sacred"
 
 
@@ -42,15 +46,21 @@ class NotebookSession:
         self.runs: list["Run"] = []
         self.last_run_of_cell: dict[str, Any] = {}
         self.current_cell_id: str | None = None
+        self.cell_log = CellLog()
+        self._provenance_sources: list[str] = []
         self._hooks: list[tuple[str, Any]] = []
-        self._register("pre_run_cell", self._remember_cell_id)
+        self._register("pre_run_cell", self._remember_cell)
+        # Runs still RUNNING when the kernel shuts down or restarts (a run in a
+        # background thread) are ended as INTERRUPTED instead of staying RUNNING.
+        atexit.register(self.interrupt_running_runs)
 
     def _register(self, event: str, callback: Any) -> None:
         self.shell.events.register(event, callback)
         self._hooks.append((event, callback))
 
-    def _remember_cell_id(self, info: Any = None) -> None:
+    def _remember_cell(self, info: Any = None) -> None:
         self.current_cell_id = getattr(info, "cell_id", None)
+        self.cell_log.record(self.shell, info)
 
     def close(self) -> None:
         """Remove every hook this session registered."""
@@ -60,6 +70,14 @@ class NotebookSession:
             except ValueError:
                 pass
         self._hooks.clear()
+        atexit.unregister(self.interrupt_running_runs)
+
+    def interrupt_running_runs(self) -> None:
+        """End every run of this session that is still RUNNING with status INTERRUPTED."""
+        from jupyter_sacred.notebook._lifecycle import interrupt_run
+
+        for run in list(self.runs):
+            interrupt_run(run)
 
     # ---- config cells ---------------------------------------------------------------
 
@@ -109,17 +127,21 @@ class NotebookSession:
             return self.current_cell_id
         return "md5:" + hashlib.md5(cell.encode("utf-8")).hexdigest()
 
-    def write_cell_history(self) -> str:
-        """Write the executed-cell history to a file under base_dir; return its path."""
-        from jupyter_sacred import _storage
-        from jupyter_sacred.notebook.provenance import cell_history_text
+    def collect_provenance(self) -> "Provenance":
+        """Write the executed cells and the notebook copy; point the experiment's sources at them.
 
-        text = cell_history_text(self.shell)
-        folder = os.path.join(self.experiment.base_dir, HISTORY_DIR)
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, "notebook_cells.py")
-        _storage.atomic_write_bytes(path, text.encode("utf-8"))
-        return path
+        Files written for earlier runs are replaced in the sources, so a
+        renamed notebook does not leave its old copy behind as a source.
+        """
+        from jupyter_sacred.notebook.provenance import collect_provenance
+
+        provenance = collect_provenance(self.shell, self.cell_log, self.experiment.base_dir)
+        earlier = set(self._provenance_sources)
+        self.experiment._extra_sources = [
+            path for path in self.experiment._extra_sources if path not in earlier
+        ] + provenance.sources
+        self._provenance_sources = provenance.sources
+        return provenance
 
 
 def _assigned_names(cell: str) -> set[str]:
