@@ -153,14 +153,22 @@ class FileObserver(RunObserver):
         self._save_run()
 
     def artifact_event(self, name, filename, metadata=None, content_type=None):
+        from jupyter_sacred.errors import ArtifactNameError
         from jupyter_sacred.run import check_artifact_name
 
         check_artifact_name(name)
         target = os.path.join(self.dir, name)
+        run_dir = os.path.realpath(self.dir)
+        if any(not os.path.realpath(path).startswith(run_dir + os.sep) for path in (target, target + ".part")):
+            raise ArtifactNameError(name, f"it resolves outside the run folder {run_dir} through a symbolic link")
         os.makedirs(os.path.dirname(target), exist_ok=True)
         tmp = target + ".part"
-        shutil.copyfile(filename, tmp)
-        os.replace(tmp, target)
+        try:
+            shutil.copyfile(filename, tmp)
+            os.replace(tmp, target)
+        except BaseException:
+            _remove_quietly(tmp)  # a full disk must not keep the partial copy
+            raise
         self.run_entry.setdefault("artifacts", []).append(name)
         self._save_run()
 
@@ -225,6 +233,13 @@ class FileObserver(RunObserver):
 
     def _save_run(self) -> None:
         _storage.atomic_write_json(os.path.join(self.dir, _storage.RUN_JSON), flatten(self.run_entry))
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _max_run_id(basedir: str) -> int:
