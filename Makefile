@@ -21,6 +21,7 @@ test: venv
 	$(PY) -m pytest -p no:cacheprovider --nbval-lax notebooks tests
 
 bench: venv
+	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) benchmarks/run.py
 
 bench-quick: venv

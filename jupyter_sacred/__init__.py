@@ -29,12 +29,16 @@ __all__ = [
     "load_ipython_extension",
     "load_metrics",
     "load_runs",
+    "metrics_wide",
+    "read_run",
     "unload_ipython_extension",
 ]
 
 _LAZY = {
     "host_info_gatherer": ("jupyter_sacred.collect", "host_info_gatherer"),
     "load_runs": ("jupyter_sacred.records", "load_runs"),
+    "read_run": ("jupyter_sacred.records", "read_run"),
+    "metrics_wide": ("jupyter_sacred.records", "metrics_wide"),
     "load_metrics": ("jupyter_sacred.records", "load_metrics"),
     "compare": ("jupyter_sacred.records", "compare"),
 }
