@@ -200,6 +200,18 @@ def test_lab_panel_opens_run(lab_server, tmp_path):
             assert "finished 60 epochs" in output
             assert "browser_demo" in view.locator("h2").inner_text()
 
+            # Two selected runs open a comparison with overlaid metrics and marked config differences.
+            for run_id in ("1", "2"):
+                page.locator(f'#jp-sacred-runs tr[data-run-id="{run_id}"] input[type=checkbox]').check()
+            page.locator("#jp-sacred-runs button", has_text="Compare selected").click()
+            comparison = page.locator(".jp-SacredCompareView:visible")
+            comparison.locator(".jp-SacredChart-legend").first.wait_for(timeout=30_000)
+            page.screenshot(path=str(tmp_path / "lab-compare.png"))
+            assert comparison.locator(".jp-SacredChart").first.locator("polyline").count() == 2
+            differing = comparison.locator('tr[data-mark="different"] td:first-child').all_inner_texts()
+            assert "lr" in differing
+            assert "epochs" not in differing
+
             # The run output of an %%experiment cell opens its run from the notebook.
             page.goto(f"{url}/lab/tree/link.ipynb?token={TOKEN}")
             page.locator(".jp-SacredRunLink-button").click(timeout=60_000)

@@ -57,6 +57,13 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "jupyter_sacred.server"}]
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    # An absolute "src", because `jupyter labextension develop` joins it to the
+    # folder of whichever module re-exports this function.
+    return [{"src": os.path.join(os.path.dirname(os.path.dirname(__file__)), "labextension"),
+             "dest": "jupyter-sacred"}]
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Register the REST handlers on a running Jupyter server."""
     browser = SacredRunBrowser(root_dir=serverapp.root_dir, parent=serverapp)

@@ -1,7 +1,9 @@
 """Read runs from a folder store laid out like Sacred's FileStorageObserver.
 
-NOTE: this reads the layout directly until ``jupyter_sacred.records`` offers a
-per-run reader that the handlers can use; only this module knows the layout.
+The handlers send stored JSON as it is, so this reads the layout directly
+rather than through ``jupyter_sacred.records.read_run``, which decodes
+jsonpickle values into Python objects. It caches each run.json by mtime, so
+listing a large store again reads only the runs that changed.
 """
 
 from __future__ import annotations
@@ -17,14 +19,6 @@ from ..status import RunStatus
 from ._paths import Store, is_inside
 
 log = logging.getLogger(__name__)
-
-# Sacred's default heartbeat interval (SETTINGS.DEFAULT_BEAT_INTERVAL), in seconds.
-DEFAULT_BEAT_INTERVAL = 10.0
-# A RUNNING run is shown as DEAD when its last heartbeat is older than this many
-# intervals, and never sooner than DEAD_AFTER_MIN_SECONDS (short intervals jitter).
-DEAD_AFTER_BEATS = 3
-DEAD_AFTER_MIN_SECONDS = 60.0
-
 
 def read_json(path: str, default: Any = None) -> Any:
     """Load a JSON file; a missing or torn file gives ``default``."""
@@ -62,24 +56,18 @@ def run_ids(store: Store) -> list[str]:
     return numeric + other
 
 
-def beat_interval(run: dict) -> float:
-    options = (run.get("meta") or {}).get("options") or {}
-    try:
-        return float(options.get("--beat-interval") or DEFAULT_BEAT_INTERVAL)
-    except (TypeError, ValueError):
-        return DEFAULT_BEAT_INTERVAL
-
-
 def derived_status(run: dict, now: Any) -> str:
-    """Return the stored status, or DEAD for a RUNNING run whose heartbeat is stale."""
-    status = run.get("status") or ""
-    if status != RunStatus.RUNNING.value:
-        return status
-    last = _storage.parse_time(run.get("heartbeat") or run.get("start_time"))
-    if last is None:
-        return status
-    limit = max(DEAD_AFTER_BEATS * beat_interval(run), DEAD_AFTER_MIN_SECONDS)
-    return RunStatus.DEAD.value if (now - last).total_seconds() > limit else status
+    """Return the stored status, or DEAD for a RUNNING run whose heartbeat is stale.
+
+    The rule is the one ``jupyter_sacred.records.load_runs`` applies, so the panel
+    and the DataFrames agree on which runs are DEAD.
+    """
+    # Imported here because the records package imports pandas, which would
+    # slow every Jupyter server start down.
+    from ..records._filter import derived_status as records_status
+
+    times = {key: _storage.parse_time(run.get(key)) for key in ("heartbeat", "start_time")}
+    return records_status({**run, **times}, now) or ""
 
 
 def summarize(run_id: str, run: dict, now: Any) -> dict:

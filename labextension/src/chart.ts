@@ -56,9 +56,9 @@ function extent(numbers: number[]): [number, number] {
   return [low, high];
 }
 
-/** Return about `count` round tick values (1, 2 or 5 times a power of ten) inside [low, high]. */
+/** Return between about `count` and 1.5 × `count` round tick values (1, 2 or 5 times a power of ten) inside [low, high]. */
 function ticks(low: number, high: number, count: number): number[] {
-  const rough = (high - low) / count;
+  const rough = (high - low) / count / 1.5;
   const power = Math.pow(10, Math.floor(Math.log10(rough)));
   const step = [1, 2, 5, 10].map(factor => factor * power).find(candidate => candidate >= rough) ?? rough;
   const values: number[] = [];
