@@ -123,7 +123,7 @@ class FileObserver(RunObserver):
         self._write_info(info)
         self._write_cout(captured_out)
         self.run_entry["heartbeat"] = _storage.format_time(beat_time)
-        self.run_entry["result"] = flatten(result)
+        self.run_entry["result"] = result
         self._save_run()
 
     def log_metrics(self, metrics_by_name, info):
@@ -132,7 +132,7 @@ class FileObserver(RunObserver):
 
     def completed_event(self, stop_time, result):
         self.run_entry["stop_time"] = _storage.format_time(stop_time)
-        self.run_entry["result"] = flatten(result)
+        self.run_entry["result"] = result
         self.run_entry["status"] = "COMPLETED"
         self._finish()
 
@@ -232,6 +232,8 @@ class FileObserver(RunObserver):
         _storage.atomic_write_bytes(os.path.join(self.dir, name), text.encode("utf-8"))
 
     def _save_run(self) -> None:
+        # One flatten of the whole entry, as Sacred does: flattening the result first
+        # would encode its jsonpickle tags ("py/tuple", "py/object") a second time.
         _storage.atomic_write_json(os.path.join(self.dir, _storage.RUN_JSON), flatten(self.run_entry))
 
 
