@@ -40,16 +40,17 @@ def build_run(
     )
     command = ex.commands.get(command_name)
     names = used_config_names(ex, used_names)
+    run_logger = experiment_logger(ex, interactive=main is not None, level=options["--loglevel"])
     if not options["--force"]:
         for warning in check_config_changes(result.modifications, names):
-            logger.warning(warning)
+            run_logger.warning(warning)
 
     observers = _observers_for(ex, options, command)
     beat_interval = options["--beat-interval"]
     if beat_interval is None:
         beat_interval = float(SETTINGS.DEFAULT_BEAT_INTERVAL)
-    meta = _meta_info(command_name, options, named_configs, updates, beat_interval, meta_info)
-    capture_mode = resolve_capture_mode(options["--capture"] or SETTINGS.CAPTURE_MODE, bool(observers))
+    meta = _meta_info(command_name, options, named_configs, config_updates, beat_interval, meta_info)
+    capture_mode = resolve_capture_mode(options["--capture"], bool(observers))
     host_info = get_host_info(
         ex.additional_host_info,
         captured_env=list(SETTINGS.HOST_INFO.CAPTURED_ENV),
@@ -72,7 +73,7 @@ def build_run(
         info=dict(info) if info else {},
         run_id=options["--id"],
         on_seed=set_global_seeds,
-        root_logger=experiment_logger(ex.name, interactive=main is not None),
+        root_logger=run_logger,
     )
     return run
 
@@ -80,19 +81,27 @@ def build_run(
 _LOG_FORMAT = "%(levelname)s - %(name)s - %(message)s"
 
 
-def experiment_logger(name: str, interactive: bool) -> logging.Logger:
+def experiment_logger(ex: "Experiment", interactive: bool, level: Any = None) -> logging.Logger:
     """Return the logger of an experiment's runs, named after the experiment as in Sacred.
 
-    In scripts, when logging is not configured at all, the run's progress lines
-    go to stderr in Sacred's format, as Sacred does; in notebooks the run's
-    display shows that information instead, so no handler is added.
+    ``ex.logger``, when set, is used as the parent, as Sacred does. Otherwise, in
+    scripts, when logging is not configured at all, the run's progress lines go to
+    stderr in Sacred's format; in notebooks the run's display shows that
+    information instead, so no handler is added. ``level`` (``--loglevel``) is
+    set on the parent, or on the run's logger when there is none.
     """
-    run_logger = logging.getLogger(name)
-    if not interactive and not logging.getLogger().handlers and not run_logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(_LOG_FORMAT))
-        run_logger.addHandler(handler)
-        run_logger.setLevel(logging.INFO)
+    parent = getattr(ex, "logger", None)
+    if parent is not None:
+        run_logger = parent.getChild(ex.name)
+    else:
+        run_logger = logging.getLogger(ex.name)
+        if not interactive and not logging.getLogger().handlers and not run_logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+            run_logger.addHandler(handler)
+            run_logger.setLevel(logging.INFO)
+    if level is not None:
+        (parent or run_logger).setLevel(int(level) if str(level).isdigit() else str(level).upper())
     return run_logger
 
 
@@ -122,15 +131,19 @@ def _observers_for(ex: "Experiment", options: dict, command: Any) -> list:
     return observers
 
 
-def _meta_info(command_name: str, options: dict, named_configs: Sequence[str], updates: dict,
+def _meta_info(command_name: str, options: dict, named_configs: Sequence[str], config_updates: dict | None,
                beat_interval: float, extra: dict | None) -> dict:
+    """Return Sacred's meta info: command, options as given over the defaults, named configs, updates."""
+    from jupyter_sacred.options import meta_options
+
     meta: dict[str, Any] = {
         "command": command_name,
-        "options": options,
+        "options": meta_options(options),
         "named_configs": list(named_configs),
-        "config_updates": updates,
-        "beat_interval": beat_interval,
     }
+    if config_updates is not None:
+        meta["config_updates"] = config_updates
+    meta["beat_interval"] = beat_interval
     if options["--comment"] is not None:
         meta["comment"] = options["--comment"]
     if options["--priority"] is not None:

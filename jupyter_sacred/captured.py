@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import random
 from typing import Any, Callable
 
 SPECIAL_NAMES = frozenset({"_config", "_run", "_log", "_seed", "_rnd"})
@@ -17,7 +16,10 @@ class CapturedFunction:
     Precedence: explicit arguments, then config values (under ``prefix``),
     then the function's own defaults. Special names: ``_config`` (the config
     subtree), ``_run``, ``_log``, ``_seed`` (a new int per call) and ``_rnd``
-    (a ``random.Random`` seeded from ``_seed``).
+    (a numpy ``Generator`` seeded from ``_seed``). Seeds follow Sacred's
+    sequence: a function's generator is seeded once per run, and each call
+    that asks for ``_seed`` or ``_rnd`` draws the next seed from it, so a run
+    with a fixed ``seed`` sees the same values as under Sacred.
     """
 
     def __init__(self, function: Callable, prefix: str | None = None) -> None:
@@ -31,12 +33,17 @@ class CapturedFunction:
         ]
         self.run: Any = None
         self.config: dict = {}
-        self.rnd: random.Random | None = None
+        self.rnd: Any = None
+        self.uses_randomness = "_seed" in self.parameter_names or "_rnd" in self.parameter_names
 
     def bind_run(self, run: Any, config: dict, seed: int | None) -> None:
         self.run = run
         self.config = _subtree(config, self.prefix)
-        self.rnd = random.Random(seed)
+        self.rnd = None
+        if seed is not None and self.uses_randomness:
+            from jupyter_sacred.config.seeding import create_rnd
+
+            self.rnd = create_rnd(seed)
 
     def unbind(self) -> None:
         self.run = None
@@ -45,18 +52,23 @@ class CapturedFunction:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         bound = self.signature.bind_partial(*args, **kwargs).arguments
+        seed = None
+        if self.uses_randomness:
+            from jupyter_sacred.config.seeding import get_seed
+
+            seed = get_seed(self.rnd)
         for name in self.parameter_names:
             if name in bound or name in kwargs:
                 continue
             if name in SPECIAL_NAMES:
-                value = self._special(name)
+                value = self._special(name, seed)
                 if value is not _MISSING:
                     kwargs[name] = value
             elif name in self.config:
                 kwargs[name] = self.config[name]
         return self.function(*args, **kwargs)
 
-    def _special(self, name: str) -> Any:
+    def _special(self, name: str, seed: int | None) -> Any:
         if name == "_config":
             return self.config
         if name == "_run":
@@ -64,10 +76,11 @@ class CapturedFunction:
         if name == "_log":
             base = getattr(self.run, "run_logger", None) or logging.getLogger("jupyter_sacred.run")
             return base.getChild(self.function.__name__)
-        seed = (self.rnd or random.Random()).randint(1, 10**9)
         if name == "_seed":
             return seed
-        return random.Random(seed)
+        from jupyter_sacred.config.seeding import create_rnd
+
+        return create_rnd(seed)
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:

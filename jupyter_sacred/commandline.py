@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from jupyter_sacred.experiment import Experiment
     from jupyter_sacred.run import Run
 
-BUILTIN_COMMANDS = ("print_config", "print_dependencies", "print_named_configs")
+BUILTIN_COMMANDS = ("print_config", "print_dependencies", "save_config", "print_named_configs")
 
 USAGE = """Usage:
   {program} [COMMAND] [with UPDATE ...] [OPTIONS]
@@ -117,12 +117,13 @@ def run_commandline(ex: "Experiment", argv: Sequence[str]) -> "Run | None":
         sys.exit(2)
     if options.get("--help"):
         print(USAGE.format(program=program, builtins=", ".join(BUILTIN_COMMANDS),
-                           commands=", ".join(ex.commands) or "none"))
+                           commands=", ".join(name for name in ex.commands if name not in BUILTIN_COMMANDS)
+                           or "none"))
         return None
     if options.get("--name"):
         ex.path = options["--name"]
     try:
-        if command in BUILTIN_COMMANDS:
+        if command in BUILTIN_COMMANDS and command != "save_config":
             print(_builtin_output(ex, command, updates, named), end="")
             return None
         if options.get("--print-config"):
@@ -131,8 +132,10 @@ def run_commandline(ex: "Experiment", argv: Sequence[str]) -> "Run | None":
     except (ConfigAddedError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
+    recorded = {**options, "COMMAND": command, "UPDATE": list(update_tokens),
+                "help": bool(options.get("--help")), "with": bool(update_tokens)}
     try:
-        return ex.run(command, config_updates=updates, named_configs=named, options=options)
+        return ex.run(command, config_updates=updates, named_configs=named, options=recorded)
     except Exception:
         traceback.print_exc()
         sys.exit(1)
@@ -153,3 +156,44 @@ def _builtin_output(ex: "Experiment", command: str, updates: dict, named: list[s
     warnings = check_config_changes(result.modifications, used_config_names(ex))
     return "".join(f"WARNING - {ex.name} - {warning}\n" for warning in warnings) + (
         format_config(result.config, result.modifications) + "\n")
+
+
+# ---- built-in commands, registered on every Experiment as in Sacred ------------------
+
+
+def builtin_commands(ex: "Experiment") -> list:
+    """Return Sacred's built-in commands of ``ex`` in Sacred's order (it matters for seeding).
+
+    Each runs as an unobserved run: ``ex.run(command_name="print_config")``.
+    """
+
+    def print_config(_run):
+        """Print the updated configuration and exit."""
+        from jupyter_sacred.config import format_config
+
+        print(format_config(_run.config, _run.config_modifications))
+
+    def print_dependencies(_run):
+        """Print the detected source files and dependencies."""
+        from jupyter_sacred.collect import format_dependencies
+
+        print(format_dependencies(_run.experiment_info), end="")
+
+    def save_config(_config, _log, config_filename="config.json"):
+        """Store the updated configuration in a JSON file (``config_filename``, default config.json)."""
+        import json
+
+        from jupyter_sacred.serialize import flatten
+
+        config = {key: value for key, value in _config.items() if key != "config_filename"}
+        _log.info('Saving config to "%s"', config_filename)
+        with open(config_filename, "w", encoding="utf-8") as handle:
+            json.dump(flatten(config), handle, sort_keys=True, indent=2)
+
+    def print_named_configs():
+        """Print the available named configs and exit."""
+        from jupyter_sacred.config import format_named_configs
+
+        print(format_named_configs(ex.named_configs))
+
+    return [print_config, print_dependencies, save_config, print_named_configs]

@@ -9,6 +9,7 @@ import sys
 from typing import Any, Callable, Iterable, Sequence
 
 from jupyter_sacred.captured import CapturedFunction
+from jupyter_sacred.commandline import builtin_commands
 from jupyter_sacred.errors import CommandNotFoundError, MissingMainError, NoCurrentRunError
 from jupyter_sacred.options import normalize_options
 from jupyter_sacred.run import Run, register_engine_file
@@ -70,6 +71,9 @@ class Experiment:
             from jupyter_sacred.collect import check_additional_host_info
 
             check_additional_host_info(self.additional_host_info)
+        self.logger: logging.Logger | None = None
+        for builtin in builtin_commands(self):
+            self.command(builtin, unobserved=True)
 
     @property
     def name(self) -> str:

@@ -37,6 +37,11 @@ SHORT_OPTIONS = {
 
 FLAG_OPTIONS = frozenset(key for key, value in DEFAULT_OPTIONS.items() if value is False)
 
+# Sacred's options for observers this package does not provide; recorded, refused when set.
+UNSUPPORTED_OPTIONS = {"--s3": None, "--sql": None, "--tiny_db": None}
+# Keys of Sacred's parsed command line, which it records in meta.options as well.
+COMMANDLINE_KEYS = ("COMMAND", "UPDATE", "help", "with")
+
 
 class OptionError(JupyterSacredError, ValueError):
     def __init__(self, option: str, reason: str) -> None:
@@ -49,10 +54,15 @@ def normalize_options(options: dict[str, Any] | None) -> dict[str, Any]:
 
     Keys may be given with or without dashes (``"beat_interval"``, ``"--beat-interval"``).
     """
-    result = dict(DEFAULT_OPTIONS)
+    result = {**DEFAULT_OPTIONS, **UNSUPPORTED_OPTIONS}
     for key, value in (options or {}).items():
+        if key in COMMANDLINE_KEYS:
+            result[key] = value
+            continue
         long_key = _long_key(key)
-        if long_key not in DEFAULT_OPTIONS:
+        if long_key in UNSUPPORTED_OPTIONS and value is not None:
+            raise OptionError(key, "this observer is not available; use --file_storage or --mongo_db")
+        if long_key not in result:
             known = ", ".join(sorted(DEFAULT_OPTIONS))
             raise OptionError(key, f"unknown option; known options: {known}")
         result[long_key] = value
@@ -81,3 +91,12 @@ def _to_float(value: Any, option: str) -> float:
         return float(value)
     except (TypeError, ValueError) as error:
         raise OptionError(option, f"{value!r} is not a number") from error
+
+
+def meta_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Return ``options`` as Sacred records them in ``meta.options``.
+
+    ``--seed`` is this package's addition; it is recorded only when given, so
+    runs that do not use it store exactly Sacred's keys.
+    """
+    return {key: value for key, value in options.items() if key != "--seed" or value is not None}
