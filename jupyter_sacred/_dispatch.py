@@ -63,13 +63,25 @@ class ObserverGroup:
                     )
 
     def beat(self, metrics_by_name: dict, heartbeat_kwargs: dict) -> None:
-        """Send one beat: ``log_metrics`` then ``heartbeat_event`` to each observer in turn."""
+        """Send one beat: ``log_metrics`` then ``heartbeat_event`` to each observer in turn.
+
+        ``metrics_by_name`` maps names to ``MetricChunk``s. Observers whose
+        ``accepts_metric_chunks`` is true get them as they are; the others get
+        Sacred's plain dicts of lists with datetimes, built once per beat.
+        """
+        plain: dict | None = None
         with self._lock:
             for observer in self.observers:
                 if observer in self.failed:
                     continue
+                if getattr(observer, "accepts_metric_chunks", False):
+                    metrics = metrics_by_name
+                else:
+                    if plain is None:
+                        plain = {name: _plain(series) for name, series in metrics_by_name.items()}
+                    metrics = plain
                 for event, kwargs in (
-                    ("log_metrics", {"metrics_by_name": metrics_by_name, "info": heartbeat_kwargs["info"]}),
+                    ("log_metrics", {"metrics_by_name": metrics, "info": heartbeat_kwargs["info"]}),
                     ("heartbeat_event", heartbeat_kwargs),
                 ):
                     try:
@@ -98,3 +110,8 @@ class ObserverGroup:
                     observer.join()
                 except Exception:
                     logger.exception("observer %r failed in join of run %s", observer, self.run_label)
+
+
+def _plain(series: Any) -> dict:
+    as_dict = getattr(series, "as_dict", None)
+    return as_dict() if as_dict is not None else series

@@ -18,7 +18,7 @@ COUT_TXT = "cout.txt"
 INFO_JSON = "info.json"
 METRICS_JSON = "metrics.json"
 # Append-only journal of metric points, one JSON object per line. Sacred's
-# readers ignore it; ours merge it with metrics.json (see read_metrics_journal).
+# readers ignore it; ours merge it with metrics.json (see merge_metrics).
 METRICS_JOURNAL = ".metrics.jsonl"
 SOURCES_DIR = "_sources"
 RESOURCES_DIR = "_resources"
@@ -66,20 +66,29 @@ def parse_time(text: str | None) -> dt.datetime | None:
     return parsed
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.
 
-    The data goes to a temporary file in the same folder, is flushed to disk,
-    and replaces the target with ``os.replace``.
+    The data goes to a temporary file in the same folder and replaces the
+    target with ``os.replace``. With ``durable`` the temporary file is also
+    flushed to disk first (``fsync``), so the new content survives a power
+    loss; without it the write is still atomic for readers, but a crash of
+    the machine may leave the previous version.
     """
+    atomic_write_parts(path, (data,), durable)
+
+
+def atomic_write_parts(path: str | os.PathLike[str], parts: Iterable[bytes], durable: bool = True) -> None:
+    """Like ``atomic_write_bytes``, for content given in pieces (never joined in memory)."""
     folder = os.path.dirname(os.fspath(path)) or "."
     fd, tmp_path = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
+            tmp.writelines(parts)
             tmp.flush()
-            os.fsync(tmp.fileno())
+            if durable:
+                os.fsync(tmp.fileno())
         os.replace(tmp_path, path)
     except BaseException:
         try:
@@ -94,9 +103,9 @@ def dumps_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, indent=2)
 
 
-def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> None:
-    """Write already-flattened data as JSON, atomically."""
-    atomic_write_bytes(path, dumps_json(obj).encode("utf-8"))
+def atomic_write_json(path: str | os.PathLike[str], obj: Any, durable: bool = True) -> None:
+    """Write already-flattened data as JSON, atomically (see ``atomic_write_bytes``)."""
+    atomic_write_bytes(path, dumps_json(obj).encode("utf-8"), durable)
 
 
 def journal_line(name: str, offset: int, steps: list, values: list, timestamps: list[str]) -> str:
@@ -108,6 +117,11 @@ def journal_line(name: str, offset: int, steps: list, values: list, timestamps: 
     """
     record = {"name": name, "offset": offset, "steps": steps, "values": values, "timestamps": timestamps}
     return json.dumps(record, separators=(",", ":")) + "\n"
+
+
+def journal_line_from_json(name: str, offset: int, steps: str, values: str, timestamps: str) -> str:
+    """``journal_line`` for lists already encoded as JSON arrays (``"[...]"``), so a writer encodes once."""
+    return f'{{"name":{json.dumps(name)},"offset":{offset},"steps":{steps},"values":{values},"timestamps":{timestamps}}}\n'
 
 
 def iter_journal(path: str | os.PathLike[str]) -> Iterator[dict]:
