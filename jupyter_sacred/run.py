@@ -230,7 +230,7 @@ class Run:
         with self._beat_lock:
             self.beat_time = _storage.utcnow()
             self._read_output()
-            metrics_by_name = self.metrics.drain()
+            metrics_by_name = self.metrics.drain_chunks()
             self.observers.beat(
                 metrics_by_name,
                 {"info": self.info, "captured_out": self.captured_out, "beat_time": self.beat_time,
