@@ -35,12 +35,15 @@ class ObserverGroup:
 
         The first observer that returns an id fixes it for the later ones.
         A failure here is fatal: ``ObserverStartError`` names the observer.
+        The group then keeps only the observers that started, so the
+        failing one and those after it get no beat, end or join.
         """
         with self._lock:
-            for observer in self.observers:
+            for position, observer in enumerate(self.observers):
                 try:
                     returned = getattr(observer, event)(_id=run_id, **kwargs)
                 except Exception as error:
+                    self.observers = self.observers[:position]
                     raise ObserverStartError(observer, error) from error
                 if run_id is None and returned is not None:
                     run_id = returned
