@@ -98,6 +98,24 @@ def _write_link_notebook(path: Path, store: Path) -> None:
     path.write_text(json.dumps(notebook))
 
 
+def _execute_quickstart(folder: Path) -> Path | None:
+    """Execute the quickstart notebook in ``folder`` so that its run lands in ``folder/runs``."""
+    source = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
+    if not source.is_file():
+        return None
+    import nbclient
+    import nbformat
+
+    folder.mkdir()
+    notebook = nbformat.read(source, as_version=4)
+    client = nbclient.NotebookClient(notebook, timeout=180, kernel_name="python3",
+                                     resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    target = folder / "quickstart.ipynb"
+    nbformat.write(notebook, target)
+    return target
+
+
 def _prepare_jupyter_dirs(tmp_path: Path, extension: Path) -> dict[str, str]:
     config_dir = tmp_path / "config"
     data_dir = tmp_path / "data"
@@ -144,7 +162,11 @@ def lab_server(tmp_path):
     root = tmp_path / "root"
     root.mkdir()
     _write_sacred_store(root / "runs")
-    _write_link_notebook(root / "link.ipynb", root / "runs")
+    # The run link comes from a real %%experiment output when the quickstart notebook exists.
+    link_notebook = _execute_quickstart(root / "quickstart")
+    if link_notebook is None:
+        link_notebook = root / "link.ipynb"
+        _write_link_notebook(link_notebook, root / "runs")
     env = _prepare_jupyter_dirs(tmp_path, extension)
 
     port = _free_port()
@@ -156,7 +178,7 @@ def lab_server(tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_server(f"{url}/api/status?token={TOKEN}", process)
-        yield url, root
+        yield url, link_notebook.relative_to(root).as_posix()
     finally:
         process.terminate()
         try:
@@ -170,7 +192,7 @@ def lab_server(tmp_path):
 def test_lab_panel_opens_run(lab_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    url, root = lab_server
+    url, link_notebook = lab_server
     screenshot = tmp_path / "lab-run.png"
 
     with sync_playwright() as playwright:
@@ -213,12 +235,15 @@ def test_lab_panel_opens_run(lab_server, tmp_path):
             assert "epochs" not in differing
 
             # The run output of an %%experiment cell opens its run from the notebook.
-            page.goto(f"{url}/lab/tree/link.ipynb?token={TOKEN}")
-            page.locator(".jp-SacredRunLink-button").click(timeout=60_000)
-            opened = page.locator(".jp-SacredRunView:visible h2")
-            opened.wait_for(timeout=30_000)
+            page.goto(f"{url}/lab/tree/{link_notebook}?token={TOKEN}")
+            link = page.locator(".jp-SacredRunLink-button").first
+            link.scroll_into_view_if_needed(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "lab-notebook.png"))
+            link.click()
+            opened = page.locator(".jp-SacredRunView:visible")
+            opened.locator(".jp-SacredChart polyline").first.wait_for(timeout=30_000)
             page.screenshot(path=str(tmp_path / "lab-link.png"))
-            assert "#1" in opened.inner_text()
+            assert "#1" in opened.locator("h2").inner_text()
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
             raise

@@ -1,6 +1,6 @@
 /**
  * Mime renderer for the run output of an `%%experiment` cell: a button that
- * opens the run in the Runs panel.
+ * opens the run in the Runs panel, above the static summary of the same output.
  */
 
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
@@ -32,7 +32,27 @@ export class RunLinkRenderer extends Widget implements IRenderMime.IRenderer {
       // The main plugin listens on the document, so the event must bubble up.
       this.node.dispatchEvent(new CustomEvent<IRunRef>(OPEN_RUN_EVENT, { bubbles: true, detail: ref }));
     });
-    this.node.replaceChildren(button);
+    this.node.replaceChildren(button, this.summary(model));
+  }
+
+  /**
+   * Render the output's own summary, because this renderer outranks the
+   * text/html, image/png and text/plain entries of the same bundle.
+   */
+  private summary(model: IRenderMime.IMimeModel): HTMLElement {
+    const summary = h('div', { className: 'jp-SacredRunLink-summary' });
+    const html = model.data['text/html'];
+    const png = model.data['image/png'];
+    if (typeof html === 'string' || Array.isArray(html)) {
+      const text = Array.isArray(html) ? html.join('') : html;
+      summary.innerHTML = this.options.sanitizer.sanitize(text);
+    } else if (typeof png === 'string') {
+      summary.appendChild(h('img', { src: `data:image/png;base64,${png}` }));
+    } else {
+      const plain = model.data['text/plain'];
+      summary.appendChild(h('pre', {}, Array.isArray(plain) ? plain.join('') : String(plain ?? '')));
+    }
+    return summary;
   }
 }
 

@@ -203,7 +203,7 @@ export class RunView extends Widget {
     const notebook = record.info?.notebook;
     if (notebook !== undefined) {
       container.appendChild(h('h3', {}, trans.__('Notebook')));
-      container.appendChild(h('pre', {}, typeof notebook === 'string' ? notebook : JSON.stringify(notebook, null, 2)));
+      container.appendChild(this.notebookInfo(notebook));
     }
     if (record.sources.length === 0 && notebook === undefined) {
       container.appendChild(h('p', { className: 'jp-SacredEmpty' }, trans.__('No sources stored.')));
@@ -222,6 +222,33 @@ export class RunView extends Widget {
       container.appendChild(item);
     }
     return container;
+  }
+
+  /** Show `info["notebook"]`: where the notebook file was found and the executed cells. */
+  private notebookInfo(notebook: any): HTMLElement {
+    const trans = this.trans;
+    if (notebook === null || typeof notebook !== 'object' || Array.isArray(notebook)) {
+      return h('pre', {}, JSON.stringify(notebook, null, 2));
+    }
+    const rows: [string, string][] = [];
+    if (notebook.path) {
+      rows.push([trans.__('Path'), String(notebook.path)]);
+    }
+    if (notebook.found_by) {
+      rows.push([trans.__('Found by'), String(notebook.found_by)]);
+    }
+    if (notebook.not_found) {
+      rows.push([trans.__('Not stored'), String(notebook.not_found)]);
+    }
+    if (Array.isArray(notebook.cells)) {
+      const counts = notebook.cells.map((cell: any) => `[${cell?.execution_count ?? ' '}]`);
+      rows.push([trans.__('Executed cells'), counts.join(' ')]);
+    }
+    for (const warning of notebook.warnings ?? []) {
+      rows.push([trans.__('Warning'), String(warning)]);
+    }
+    const body = h('tbody', {}, ...rows.map(([key, value]) => h('tr', {}, h('td', {}, key), h('td', {}, value))));
+    return h('table', { className: 'jp-SacredTable jp-SacredNotebook' }, body);
   }
 
   private async loadSource(name: string, target: HTMLElement): Promise<void> {
