@@ -143,12 +143,15 @@ async def test_run_metrics_reduced(jp_fetch):
 
     loss = full["metrics"][0]
     small = reduced["metrics"][0]
-    assert loss["name"] == "loss" and loss["count"] == 300 and len(loss["values"]) == 300
+    assert loss["name"] == "loss"
+    assert loss["count"] == 300
+    assert len(loss["values"]) == 300
     assert small["count"] == 300
     assert len(small["values"]) <= 40
     assert max(small["values"]) == max(loss["values"])
     assert min(small["values"]) == min(loss["values"])
-    assert small["steps"][0] == 0 and small["steps"][-1] == 299
+    assert small["steps"][0] == 0
+    assert small["steps"][-1] == 299
     assert small["steps"] == sorted(small["steps"])
 
 

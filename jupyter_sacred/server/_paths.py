@@ -1,9 +1,9 @@
 """Resolve stores, run folders and files inside them, rejecting anything outside.
 
 Every path that reaches the REST API comes from the browser. A store must be a
-configured one (or, when allowed, a folder under the server's root); a run id is
-one folder name; a file must stay inside its run folder or store once symlinks
-are resolved. A rejected path raises ``tornado.web.HTTPError(403)`` with a
+configured one, or a folder under the server's root when that is allowed. A run
+id is one folder name. A file must stay inside its run folder or store once
+symlinks are resolved. A rejected path raises ``tornado.web.HTTPError(403)`` with a
 message that names the path.
 """
 

@@ -11,8 +11,8 @@ def reduce_series(steps: Sequence, values: Sequence, max_points: int) -> tuple[l
     """Return at most ``max_points`` (step, value) pairs drawn from the series, in order.
 
     Non-finite values are dropped. A longer series is cut into equal buckets by
-    index and each bucket gives its minimum and its maximum, so spikes survive;
-    the first and last points are always kept.
+    index, and each bucket gives its minimum and its maximum, so spikes survive.
+    The first and last finite points are always kept.
     """
     values_array = np.asarray(values, dtype=float)
     steps_array = np.asarray(steps, dtype=object)

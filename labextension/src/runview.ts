@@ -18,7 +18,7 @@ import {
   ISourceText
 } from './tokens';
 
-/** Seconds between refreshes of a view whose run is RUNNING. */
+/** Milliseconds between refreshes of a view whose run is RUNNING. */
 const LIVE_REFRESH_MS = 5000;
 /** Points per metric series the server sends for a chart. */
 export const CHART_POINTS = 600;
