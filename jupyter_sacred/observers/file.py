@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
 from typing import Any
 
 from jupyter_sacred import _storage
@@ -25,6 +26,8 @@ from jupyter_sacred.serialize import flatten
 logger = logging.getLogger(__name__)
 
 MAX_ID_ATTEMPTS = 1000
+# Seconds (at most half the beat interval) within which a beat does not rewrite run.json.
+BEAT_SAVE_GAP = 0.5
 
 
 class FileObserver(RunObserver):
@@ -55,6 +58,8 @@ class FileObserver(RunObserver):
         self.run_entry: dict[str, Any] = {}
         self._cout_written = ""
         self._info_written: bytes | None = None
+        self._saved_at = float("-inf")
+        self._save_gap = 0.0
         self._metrics: MetricsFile | None = None
 
     def __eq__(self, other: object) -> bool:
@@ -112,8 +117,11 @@ class FileObserver(RunObserver):
             "status": "RUNNING",
             "resources": [],
             "artifacts": [],
-            "heartbeat": None,
+            # Runs beat right at start, so the heartbeat is never null (Sacredboard needs a time).
+            "heartbeat": _storage.format_time(start_time),
         }
+        interval = meta_info.get("beat_interval")
+        self._save_gap = min(BEAT_SAVE_GAP, interval / 2) if isinstance(interval, (int, float)) else 0.0
         self._cout_written = ""
         self._info_written = None
         self._metrics = MetricsFile(self.dir, self.metrics_rewrite_every)
@@ -128,8 +136,13 @@ class FileObserver(RunObserver):
         self._write_info(info)
         self._write_cout(captured_out)
         self.run_entry["heartbeat"] = _storage.format_time(beat_time)
+        new_result = result is not self.run_entry.get("result")
         self.run_entry["result"] = result
-        self._save_run()
+        # A beat right after the previous write of run.json (the beat at start,
+        # the last beat before the end) only moves the heartbeat a little; the
+        # next write carries it.
+        if new_result or time.monotonic() - self._saved_at >= self._save_gap:
+            self._save_run()
 
     def log_metrics(self, metrics_by_name, info):
         if self._metrics is not None:
@@ -243,6 +256,7 @@ class FileObserver(RunObserver):
         _storage.atomic_write_bytes(os.path.join(self.dir, name), text.encode("utf-8"), durable=False)
 
     def _save_run(self, durable: bool = False) -> None:
+        self._saved_at = time.monotonic()
         _storage.atomic_write_json(os.path.join(self.dir, _storage.RUN_JSON), flatten(self.run_entry), durable)
 
 
