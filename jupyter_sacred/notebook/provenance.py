@@ -78,6 +78,31 @@ class CellLog:
         count = shell.execution_count - 1
         self._by_count[count] = ExecutedCell(count, code, getattr(info, "cell_id", None), _storage.utcnow())
 
+    def record_current_request(self, shell: "InteractiveShell") -> None:
+        """Record the cell running now from the kernel's execute request, if any.
+
+        The cell that loads the extension ran its ``pre_run_cell`` hooks before
+        this log existed; in ipykernel its id and start time are still in the
+        request being handled.
+        """
+        kernel = getattr(shell, "kernel", None)
+        try:
+            request = kernel.get_parent("shell")  # type: ignore[union-attr]
+        except (AttributeError, TypeError):
+            return
+        if not isinstance(request, dict) or request.get("msg_type") != "execute_request":
+            return
+        content = request.get("content") or {}
+        cell_id = (request.get("metadata") or {}).get("cellId")
+        sent = (request.get("header") or {}).get("date")
+        if isinstance(sent, datetime.datetime) and sent.tzinfo is not None:
+            sent = sent.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        count = shell.execution_count - 1
+        code = content.get("code")
+        if content.get("store_history", True) and isinstance(code, str) and code.strip():
+            self._by_count[count] = ExecutedCell(count, code, cell_id if isinstance(cell_id, str) else None,
+                                                 sent if isinstance(sent, datetime.datetime) else None)
+
     def executed_cells(self, shell: "InteractiveShell") -> list[ExecutedCell]:
         """Return every cell executed in this shell, in execution order.
 

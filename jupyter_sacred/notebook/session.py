@@ -47,6 +47,7 @@ class NotebookSession:
         self.last_run_of_cell: dict[str, Any] = {}
         self.current_cell_id: str | None = None
         self.cell_log = CellLog()
+        self.cell_log.record_current_request(shell)
         self._provenance_sources: list[str] = []
         self._hooks: list[tuple[str, Any]] = []
         self._register("pre_run_cell", self._remember_cell)
