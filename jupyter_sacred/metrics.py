@@ -269,6 +269,20 @@ class MetricsLogger:
                     cursor[name] = series.drained + start + len(records)
         return result
 
+    def undrained_count(self, cursor: dict[str, int]) -> int:
+        """Return how many points ``peek_arrays(cursor)`` would return now, without copying any.
+
+        A reader uses it to decide whether a peek is worth its cost.
+        """
+        total = 0
+        with self._lock:
+            for name, series in self._series.items():
+                start = cursor.get(name, 0) - series.drained
+                if start >= 0:
+                    buffered = len(series.packed) // _RECORD[series.fractional].itemsize + len(series.pending) // 3
+                    total += max(buffered - start, 0)
+        return total
+
     @property
     def names(self) -> list[str]:
         return list(self._series)

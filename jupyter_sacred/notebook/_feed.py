@@ -68,6 +68,11 @@ class MetricFeed:
         self.versions[name] = self.versions.get(name, 0) + 1
         self._changed.add(name)
 
+    def pending_points(self) -> int:
+        """Return how many logged points the next ``update`` would read."""
+        with self._lock:
+            return self._metrics.undrained_count(self._cursor)
+
     def last_points(self) -> dict[str, tuple[float, float] | None]:
         """Return the last finite (step, value) of every metric, by name."""
         with self._lock:

@@ -44,7 +44,7 @@ class MinMaxReducer:
 
     def add(self, steps: Sequence | np.ndarray, values: Sequence | np.ndarray) -> None:
         """Merge the next points of the series, in logging order."""
-        step_array = np.asarray(steps, dtype=float)
+        step_array = np.asarray(steps)
         value_array = np.asarray(values, dtype=float)
         if step_array.shape != value_array.shape or step_array.ndim != 1:
             raise ValueError(
@@ -55,63 +55,65 @@ class MinMaxReducer:
             return
         while self.count + total > self.buckets * self.width:
             self._merge_pairs()
-
         start = self.count
         self.count += total
-        finite = np.isfinite(value_array)
-        all_finite = bool(finite.all())
-        if not all_finite:
+
+        # Fast path: argmin and argmax return the first NaN of a row if there is
+        # one, and an infinity is a row's extreme, so all-finite picks mean the
+        # whole chunk is finite and no separate isfinite pass is needed.
+        picks = self._pick(start, value_array, value_array)
+        if not (np.isfinite(picks[0][1]).all() and np.isfinite(picks[1][1]).all()
+                and np.isfinite(value_array[0]) and np.isfinite(value_array[-1])):
+            finite = np.isfinite(value_array)
             if not finite.any():
                 return
-            low_source = np.where(finite, value_array, np.inf)
-            high_source = np.where(finite, value_array, -np.inf)
+            picks = self._pick(start, np.where(finite, value_array, np.inf), np.where(finite, value_array, -np.inf))
+            first, last = int(finite.argmax()), total - 1 - int(finite[::-1].argmax())
         else:
-            low_source = high_source = value_array
-        first = 0 if all_finite else int(finite.argmax())
-        last = total - 1 if all_finite else total - 1 - int(finite[::-1].argmax())
+            first, last = 0, total - 1
         if self._first is None:
             self._first = (start + first, float(step_array[first]), float(value_array[first]))
         self._last = (start + last, float(step_array[last]), float(value_array[last]))
+        for (at, candidates, buckets), low in zip(picks, (True, False)):
+            self._keep(buckets, start, at, step_array, candidates, low)
 
-        # Reduce the chunk in up to three aligned pieces: the rest of the bucket
-        # that is partly filled, whole buckets (a reshape, no copy), and the tail.
+    def _pick(self, start: int, low_source: np.ndarray, high_source: np.ndarray) -> list[tuple]:
+        """Return, for minima and maxima, (chunk positions, values, bucket numbers) of each piece's rows."""
+        # The chunk is reduced in up to three aligned pieces: the rest of the
+        # bucket that is partly filled, whole buckets (a reshape, no copy), the tail.
         width = self.width
+        total = len(low_source)
         head = min(total, (-start) % width)
         body = (total - head) // width * width
+        low_parts, high_parts, buckets = [], [], []
         for begin, stop in ((0, head), (head, head + body), (head + body, total)):
-            if stop > begin:
-                self._merge_piece(start, begin, stop, step_array, value_array, low_source, high_source)
+            if stop <= begin:
+                continue
+            rows = max(1, (stop - begin) // width)
+            row_width = (stop - begin) // rows
+            row_base = begin + np.arange(rows) * row_width
+            low_parts.append(row_base + low_source[begin:stop].reshape(rows, row_width).argmin(axis=1))
+            high_parts.append(row_base + high_source[begin:stop].reshape(rows, row_width).argmax(axis=1))
+            buckets.append((start + begin) // width + np.arange(rows))
+        low_at, high_at, bucket_numbers = (np.concatenate(parts) for parts in (low_parts, high_parts, buckets))
+        return [(low_at, low_source[low_at], bucket_numbers), (high_at, high_source[high_at], bucket_numbers)]
 
-    def _merge_piece(self, start: int, begin: int, stop: int, steps: np.ndarray, values: np.ndarray,
-                     low_source: np.ndarray, high_source: np.ndarray) -> None:
-        width = self.width
-        rows = max(1, (stop - begin) // width)
-        row_width = (stop - begin) // rows
-        first_bucket = (start + begin) // width
-        row_base = begin + np.arange(rows) * row_width
-        low_at = row_base + low_source[begin:stop].reshape(rows, row_width).argmin(axis=1)
-        high_at = row_base + high_source[begin:stop].reshape(rows, row_width).argmax(axis=1)
-        self._keep(first_bucket, start, low_at, steps, low_source, low=True)
-        self._keep(first_bucket, start, high_at, steps, high_source, low=False)
-
-    def _keep(self, first_bucket: int, start: int, at: np.ndarray, steps: np.ndarray,
-              source: np.ndarray, low: bool) -> None:
+    def _keep(self, buckets: np.ndarray, start: int, at: np.ndarray, steps: np.ndarray,
+              candidates: np.ndarray, low: bool) -> None:
         index, step, value = (
             (self._low_index, self._low_step, self._low_value) if low
             else (self._high_index, self._high_step, self._high_value)
         )
-        rows = slice(first_bucket, first_bucket + len(at))
-        candidates = source[at]
-        current = value[rows]
+        current = value[buckets]
         better = np.isfinite(candidates) & (
-            (index[rows] < 0) | ((candidates < current) if low else (candidates > current))
+            (index[buckets] < 0) | ((candidates < current) if low else (candidates > current))
         )
         if not better.any():
             return
-        chosen = at[better]
-        index[rows][better] = start + chosen
-        step[rows][better] = steps[chosen]
-        value[rows][better] = candidates[better]
+        chosen, targets = at[better], buckets[better]
+        index[targets] = start + chosen
+        step[targets] = steps[chosen]
+        value[targets] = candidates[better]
 
     def _merge_pairs(self) -> None:
         half = self.buckets // 2

@@ -107,6 +107,7 @@ class StoredRun:
         self.run_id = run_id
         self.record = read_run(store, run_id)
         self.snapshot = snapshot_of_record(self.record, store)
+        self.snapshot.run_id = run_id  # as the caller spelled it: folder stores read ids back as text
         self.series = _series_from_store(store, run_id) if self.record.get("metrics") else {}
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

@@ -21,10 +21,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REFRESH_INTERVAL = 0.25
-# The share of wall time that plot redraws may take while the run executes.
-# Drawing holds the GIL, so this caps how much the widget slows the run.
-PLOT_TIME_BUDGET = 0.02
+# The share of wall time that reading metric points and drawing plots may
+# take while the run executes. Both hold the GIL, so this bounds how much the
+# widget slows the run.
+WORK_BUDGET = 0.02
 IMAGE_WIDTH = "288px"
+# A guess of one plot's drawing time before the first draw measured it.
+FIRST_DRAW_ESTIMATE = 0.05
+# A guess of the seconds that reading one undrained metric point takes
+# (copying and reducing it), before a first read measured it.
+READ_COST_GUESS = 100e-9
 
 
 class RunWidget:
@@ -33,15 +39,15 @@ class RunWidget:
     ``refresh`` copies the run's state into the widgets; each widget whose
     state changed sends one message, because every change of one refresh is
     made inside ``hold_sync``. Plots are redrawn only when their data
-    changed and, while running, only as often as ``plot_budget`` allows.
+    changed and, while running, only as often as ``work_budget`` allows.
     """
 
     def __init__(self, run: "Run", feed: "MetricFeed", refresh_interval: float = REFRESH_INTERVAL,
-                 plot_budget: float = PLOT_TIME_BUDGET) -> None:
+                 work_budget: float = WORK_BUDGET) -> None:
         self.run = run
         self.feed = feed
         self.refresh_interval = refresh_interval
-        self.plot_budget = plot_budget
+        self.work_budget = work_budget
         self.header = widgets.HTML()
         self.warnings = widgets.HTML()
         self.failure = widgets.HTML()
@@ -58,7 +64,10 @@ class RunWidget:
         self.images: dict[str, widgets.Image] = {}
         self._plots: dict[str, MetricPlot] = {}
         self._drawn: dict[str, int] = {}
-        self._next_plot_time = 0.0
+        self._started_at = time.monotonic()
+        self._busy_seconds = 0.0  # wall time spent reading points and drawing plots so far
+        self._read_cost_per_point = READ_COST_GUESS
+        self._draw_estimate = FIRST_DRAW_ESTIMATE  # seconds one plot is expected to take
         self._snapshot: RunSnapshot | None = None
         self._state_changed = True
         self._lock = threading.Lock()
@@ -75,6 +84,7 @@ class RunWidget:
 
     def start(self) -> None:
         """Draw the initial state and refresh from a background thread until ``stop``."""
+        self._started_at = time.monotonic()
         self.refresh()
         self._thread = threading.Thread(target=self._loop, name="jupyter_sacred-widget", daemon=True)
         self._thread.start()
@@ -101,15 +111,9 @@ class RunWidget:
     def refresh(self, final: bool = False) -> None:
         """Copy the run's current state into the widgets, batching each widget's changes."""
         with self._lock:
-            changed_metrics = self.feed.update()
-            if self._state_changed or final or self._snapshot is None:
-                self._state_changed = False
-                self._snapshot = snapshot_of_run(self.run)
-                state_changed = True
-            else:
-                state_changed = False
-            snapshot = self._snapshot
-            new_names = [name for name in changed_metrics if name not in self.images]
+            self._update_metrics(final)
+            snapshot, state_changed = self._take_snapshot(final)
+            new_names = [name for name in self.feed.versions.copy() if name not in self.images]
             draw = self._due_plots(final)
             with contextlib.ExitStack() as stack:
                 for widget in self._widgets_to_hold(state_changed, bool(new_names), draw):
@@ -119,12 +123,39 @@ class RunWidget:
                     self._set_state(snapshot)
                 if new_names:
                     self._add_images(new_names)
-                started = time.monotonic()
-                for name in draw:
-                    self._draw(name)
                 if draw:
+                    started = time.monotonic()
+                    for name in draw:
+                        self._draw(name)
                     spent = time.monotonic() - started
-                    self._next_plot_time = time.monotonic() + spent / self.plot_budget
+                    self._busy_seconds += spent
+                    self._draw_estimate = spent / len(draw)
+
+    def _update_metrics(self, final: bool) -> None:
+        # Reading undrained points costs in proportion to their number, so the
+        # cost is estimated from the last read's cost per point. Points left
+        # unread now are read later, or reach the feed with the next heartbeat.
+        now = time.monotonic()
+        pending = self.feed.pending_points()
+        if not final and (not pending or not self._within_budget(pending * self._read_cost_per_point, now)):
+            return
+        self.feed.update()
+        spent = time.monotonic() - now
+        self._busy_seconds += spent
+        if pending:
+            self._read_cost_per_point = spent / pending
+
+    def _within_budget(self, extra_seconds: float, now: float | None = None) -> bool:
+        """Return whether ``extra_seconds`` more work keeps the widget within its share of wall time."""
+        elapsed = (now or time.monotonic()) - self._started_at
+        return self._busy_seconds + extra_seconds <= self.work_budget * elapsed
+
+    def _take_snapshot(self, final: bool) -> tuple[RunSnapshot, bool]:
+        if self._state_changed or final or self._snapshot is None:
+            self._state_changed = False
+            self._snapshot = snapshot_of_run(self.run)
+            return self._snapshot, True
+        return self._snapshot, False
 
     def _widgets_to_hold(self, state_changed: bool, new_plots: bool, draw: list[str]) -> list[widgets.Widget]:
         held: list[widgets.Widget] = [self.header]
@@ -144,11 +175,16 @@ class RunWidget:
         self.config.value = _html.config_html(snapshot)
 
     def _due_plots(self, final: bool) -> list[str]:
-        """Return the metrics to redraw now: those whose data changed, if the time budget allows."""
-        stale = [name for name, version in self.feed.versions.items() if self._drawn.get(name) != version]
-        if not stale or (not final and time.monotonic() < self._next_plot_time):
-            return []
-        return stale
+        """Return the metrics to redraw now: those whose data changed, if the time budget allows.
+
+        While the run executes, reading points and drawing together may take
+        at most ``work_budget`` of the wall time since ``start``; the final
+        refresh draws every stale plot.
+        """
+        stale = [name for name, version in self.feed.versions.copy().items() if self._drawn.get(name) != version]
+        if final or not stale or self._within_budget(self._draw_estimate * len(stale)):
+            return stale
+        return []
 
     def _add_images(self, names: list[str]) -> None:
         for name in names:

@@ -1,0 +1,86 @@
+"""Measure how much the live run widget slows a loop that logs scalars in an ``%%experiment`` cell.
+
+Usage: python benchmarks/bench_widget.py [--points N] [--repeat K] [--beat-interval SECONDS] [--dir DIR]
+
+Generates a notebook whose ``%%experiment`` cells each time a loop of N
+``_run.log_scalar`` calls with ``time.perf_counter`` inside the kernel, and
+executes it with nbclient in one real ipykernel. Cells with the widget and
+with ``--no-widget`` alternate, K of each, after one warm-up cell of each, so
+both see the same kernel state and machine load. Prints the loop times, the
+medians and the ratio of the medians (widget / no widget).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+
+LOOP = """%%experiment bench {flag} -b {beat}
+import time
+started = time.perf_counter()
+for i in range({points}):
+    _run.log_scalar("train.loss", 1.0 / (i + 1))
+loop_seconds = time.perf_counter() - started
+loop_seconds
+"""
+
+
+def build_notebook(points: int, repeat: int, beat: float):
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell("%load_ext jupyter_sacred"),
+             nbformat.v4.new_code_cell("%%config\nseed = 1")]
+    kinds = []
+    for index in range(repeat + 1):  # the first pair warms up imports and caches
+        for flag in ("", "--no-widget") if index % 2 == 0 else ("--no-widget", ""):
+            cells.append(nbformat.v4.new_code_cell(LOOP.format(flag=flag, beat=beat, points=points)))
+            kinds.append(("widget" if not flag else "no widget", index == 0))
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = cells
+    return notebook, kinds
+
+
+def loop_seconds(cell) -> float:
+    for output in cell.outputs:
+        if output.get("output_type") == "execute_result":
+            return float(output["data"]["text/plain"])
+    raise RuntimeError(f"the benchmark cell produced no result: {json.dumps(cell.outputs)[:500]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=1_000_000, help="log_scalar calls per cell")
+    parser.add_argument("--repeat", type=int, default=5, help="timed cells of each kind")
+    parser.add_argument("--beat-interval", type=float, default=10.0, help="heartbeat interval in seconds")
+    parser.add_argument("--dir", default=None, help="working folder of the kernel (the store goes there)")
+    args = parser.parse_args()
+
+    import nbclient
+
+    notebook, kinds = build_notebook(args.points, args.repeat, args.beat_interval)
+    with tempfile.TemporaryDirectory(prefix="bench_widget_") as scratch:
+        folder = args.dir or scratch
+        started = time.perf_counter()
+        client = nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3",
+                                         resources={"metadata": {"path": folder}})
+        client.execute()
+        wall = time.perf_counter() - started
+
+    times: dict[str, list[float]] = {"widget": [], "no widget": []}
+    for cell, (kind, warm_up) in zip(notebook.cells[2:], kinds):
+        if not warm_up:
+            times[kind].append(loop_seconds(cell))
+    print(f"{args.points} log_scalar calls per cell, {args.repeat} cells of each kind, "
+          f"beat interval {args.beat_interval} s, notebook wall time {wall:.1f} s")
+    for kind, values in times.items():
+        print(f"  {kind:>9}: " + " ".join(f"{value:.3f}" for value in values)
+              + f"   median {statistics.median(values):.3f} s")
+    ratio = statistics.median(times["widget"]) / statistics.median(times["no widget"])
+    print(f"  ratio widget / no widget (medians): {ratio:.4f} ({(ratio - 1) * 100:+.1f} %)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+"""The run widget and the static run view, driven through a real IPython shell.
+
+A terminal shell has no widget frontend, so tests that need the widget make
+``has_widget_frontend`` true and give ipywidgets a comm that records every
+message it would send to the frontend.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+
+import comm
+import pytest
+
+from conftest import run_cell
+from jupyter_sacred.notebook import display as run_display
+from jupyter_sacred.notebook import get_session
+from jupyter_sacred.notebook import widget as run_widget
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TRAINING = '''%%experiment with lr=0.5 extra=1
+import time
+for step in range(300):
+    _run.log_scalar("train.loss", 1 / (step + 1))
+    _run.log_scalar("train.acc", step / 300)
+    _run.log_scalar("lr_now", lr)
+_run.info["notebook"] = {"warnings": ["cell 3 was edited after it ran"]}
+_run.info["model"] = {"layers": [{"units": 8}], "name": "mlp", "extra": extra}
+print("epoch done")
+time.sleep(0.3)
+"finished"
+'''
+
+
+class RecordingComm:
+    """A comm whose messages are kept in ``sent`` instead of going to a frontend."""
+
+    def __init__(self, sent: list, **kwargs) -> None:
+        self.comm_id = kwargs.get("comm_id") or f"comm-{id(self)}"
+        self.kernel = object()  # ipywidgets sends only through a comm that has a kernel
+        self.sent = sent
+
+    def send(self, data=None, metadata=None, buffers=None) -> None:
+        self.sent.append((self.comm_id, data, buffers))
+
+    def open(self, *args, **kwargs) -> None:
+        pass
+
+    def close(self, *args, **kwargs) -> None:
+        pass
+
+    def on_msg(self, callback) -> None:
+        pass
+
+    def on_close(self, callback) -> None:
+        pass
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    messages: list = []
+    monkeypatch.setattr(comm, "create_comm", lambda *args, **kwargs: RecordingComm(messages, **kwargs))
+    return messages
+
+
+@pytest.fixture
+def displayed(shell, monkeypatch):
+    """The MIME bundles the shell displays, in order."""
+    bundles: list[dict] = []
+    original = shell.display_pub.publish
+
+    def publish(data, metadata=None, **kwargs):
+        bundles.append(data)
+        return original(data, metadata=metadata, **kwargs)
+
+    monkeypatch.setattr(shell.display_pub, "publish", publish)
+    return bundles
+
+
+@pytest.fixture
+def widgets_on(monkeypatch, sent):
+    monkeypatch.setattr(run_display, "has_widget_frontend", lambda shell: True)
+    created: list[run_widget.RunWidget] = []
+    original = run_widget.RunWidget.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        created.append(self)
+
+    monkeypatch.setattr(run_widget.RunWidget, "__init__", init)
+    return created
+
+
+def run_training(shell) -> None:
+    run_cell(shell, "%%config\nlr = 0.1\nlayers = 2\n")
+    result = run_cell(shell, TRAINING)
+    assert result.error_in_exec is None
+
+
+def test_widget_final_state(shell, widgets_on, displayed):
+    run_training(shell)
+
+    (widget,) = widgets_on
+    run = get_session(shell).runs[-1]
+    assert "data-status='COMPLETED'" in widget.header.value
+    assert f"Run {run._id}</b>" in widget.header.value
+    assert "runs" in widget.header.value
+    assert "last heartbeat 20" in widget.header.value
+    assert "finished" in widget.result.value
+    assert "epoch done" in widget.output.value
+    assert "cell 3 was edited after it ran" in widget.warnings.value
+    assert "<summary>model</summary>" in widget.info.value
+    assert "units" in widget.info.value
+
+
+def test_widget_plot_per_metric(shell, widgets_on):
+    run_training(shell)
+
+    (widget,) = widgets_on
+    assert sorted(widget.images) == ["lr_now", "train.acc", "train.loss"]
+    for image in widget.images.values():
+        assert bytes(image.value).startswith(PNG_SIGNATURE)
+    # Metrics named prefix.name are grouped under a title for the prefix.
+    titles = [child.value for child in widget.plots.children if hasattr(child, "value")]
+    assert titles == ["<b>train</b>"]
+
+
+def test_widget_config_changes_highlighted(shell, widgets_on):
+    run_training(shell)
+
+    config = widgets_on[0].config.value
+    assert "jupyter-sacred-modified" in config and "lr = 0.5" in config
+    assert "<span class='jupyter-sacred-added' style='color:#1a7f37;font-weight:bold' title='added'>extra = 1" \
+        in config
+    assert "layers = 2" in config and "jupyter-sacred-added' style='color:#1a7f37;font-weight:bold' " \
+                                       "title='added'>layers" not in config
+
+
+def test_widget_typechanged_entry(shell, widgets_on):
+    run_cell(shell, "%%config\nepochs = 3\n")
+    run_cell(shell, '%%experiment with epochs=2.5\nepochs\n')
+
+    config = widgets_on[0].config.value
+    assert "jupyter-sacred-typechanged" in config
+    assert "int -&gt; float" in config
+
+
+def test_widget_failed_run(shell, widgets_on):
+    run_cell(shell, "%%experiment\n_run.log_scalar('x', 1)\nraise ValueError('broken cell')\n")
+
+    (widget,) = widgets_on
+    assert "data-status='FAILED'" in widget.header.value
+    assert "ValueError: broken cell" in widget.failure.value
+
+
+def test_refresh_batches_messages(shell, widgets_on, sent):
+    run_training(shell)
+    (widget,) = widgets_on
+    run = get_session(shell).runs[-1]
+    run.metrics.log_scalar("train.loss", 0.001)  # new data: one plot is stale again
+    widget._state_changed = True
+    sent.clear()
+
+    widget.refresh(final=True)
+
+    updates = [(comm_id, data) for comm_id, data, _ in sent if data.get("method") == "update"]
+    comm_ids = [comm_id for comm_id, _ in updates]
+    # One message per changed widget: header, six state sections, one image.
+    assert len(comm_ids) == len(set(comm_ids))
+    assert len(updates) <= 8
+    assert widget.images["train.loss"].comm.comm_id in comm_ids
+    assert widget.images["train.acc"].comm.comm_id not in comm_ids
+
+
+def test_refresh_without_changes_sends_nothing(shell, widgets_on, sent):
+    run_training(shell)
+    (widget,) = widgets_on
+    sent.clear()
+
+    widget.refresh()
+
+    assert [data for _, data, _ in sent if data.get("method") == "update"] == []
+
+
+def test_static_copy_after_widget(shell, widgets_on, displayed):
+    run_training(shell)
+
+    widget_views = [index for index, bundle in enumerate(displayed)
+                    if "application/vnd.jupyter.widget-view+json" in bundle]
+    statics = [index for index, bundle in enumerate(displayed) if run_display.RUN_MIME_TYPE in bundle]
+    assert len(widget_views) == 1 and len(statics) == 1
+    assert widget_views[0] < statics[0]
+    static = displayed[statics[0]]
+    run = get_session(shell).runs[-1]
+    assert static[run_display.RUN_MIME_TYPE] == {"store": str(shell.user_ns.get("_dh", [""])[0] and
+                                                               run_display.store_of(run)),
+                                                 "run_id": run._id, "status": "COMPLETED"}
+    assert base64.b64decode(static["image/png"]).startswith(PNG_SIGNATURE)
+    assert "data:image/png;base64," in static["text/html"]
+    assert "data-status='COMPLETED'" in static["text/html"]
+    assert f"Run {run._id} COMPLETED" in static["text/plain"]
+
+
+def test_no_widget_flag(shell, widgets_on, displayed, sent):
+    run_cell(shell, "%%config\nlr = 0.1\n")
+    run_cell(shell, "%%experiment --no-widget\n_run.log_scalar('loss', lr)\n")
+
+    assert widgets_on == []
+    assert sent == []
+    assert not any("application/vnd.jupyter.widget-view+json" in bundle for bundle in displayed)
+    (static,) = [bundle for bundle in displayed if run_display.RUN_MIME_TYPE in bundle]
+    assert static[run_display.RUN_MIME_TYPE]["status"] == "COMPLETED"
+    assert "image/png" in static
+
+
+def test_show_widget_trait_off(shell, widgets_on, displayed):
+    shell.run_line_magic("config", "SacredMagics.show_widget = False")
+    try:
+        run_cell(shell, "%%experiment\n1\n")
+    finally:
+        shell.run_line_magic("config", "SacredMagics.show_widget = True")
+
+    assert widgets_on == []
+    assert any(run_display.RUN_MIME_TYPE in bundle for bundle in displayed)
+
+
+def test_terminal_prints_text_summary(shell, displayed, capsys):
+    run_cell(shell, "%%config\nlr = 0.1\n")
+    run_cell(shell, "%%experiment with lr=0.3\n_run.log_scalar('loss', 2.5)\n'ok'\n")
+
+    out = capsys.readouterr().out
+    run = get_session(shell).runs[-1]
+    assert f"Run {run._id} COMPLETED" in out
+    assert "metric loss: last 2.5 at step 0" in out
+    assert "config modified: lr = 0.3" in out
+    assert not any(run_display.RUN_MIME_TYPE in bundle for bundle in displayed)
+
+
+def test_display_run_object(shell, displayed):
+    run_cell(shell, "%%experiment\nfor i in range(50):\n    _run.log_scalar('loss', 50 - i)\n")
+    run = get_session(shell).runs[-1]
+    displayed.clear()
+
+    shell.user_ns["finished_run"] = run
+    run_cell(shell, "display(finished_run)")
+
+    (bundle,) = displayed
+    assert bundle[run_display.RUN_MIME_TYPE]["run_id"] == run._id
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
+    assert "metric loss: last 1 at step 49" in bundle["text/plain"]
+
+
+def test_stored_run_view(shell, tmp_path):
+    run_cell(shell, "%%config\nlr = 0.1\n")
+    run_cell(shell, "%%experiment with lr=0.2\nfor i in range(20):\n    _run.log_scalar('val.loss', i)\nprint('hi')\n7\n")
+    run = get_session(shell).runs[-1]
+
+    view = run_display.StoredRun(tmp_path / "runs", run._id)
+    bundle = view._repr_mimebundle_()
+
+    assert bundle[run_display.RUN_MIME_TYPE] == {"store": str(tmp_path / "runs"), "run_id": run._id,
+                                                 "status": "COMPLETED"}
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_SIGNATURE)
+    assert "metric val.loss: last 19 at step 19" in bundle["text/plain"]
+    assert "result: 7" in bundle["text/plain"]
+    assert "config modified: lr = 0.2" in bundle["text/plain"]
+    assert "hi" in bundle["text/html"]
+
+
+def test_show_run_displays(shell, displayed, tmp_path):
+    run_cell(shell, "%%experiment\n1\n")
+    run = get_session(shell).runs[-1]
+    displayed.clear()
+
+    with contextlib.redirect_stdout(None):
+        view = run_display.show_run(str(tmp_path / "runs"), run._id)
+
+    assert view.snapshot.status == "COMPLETED"
+    assert len(displayed) == 1
+    assert "image/png" not in displayed[0]  # the run logged no metric
