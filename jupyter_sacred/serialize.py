@@ -11,11 +11,19 @@ which never runs jsonpickle on store data.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import jsonpickle
 
+logger = logging.getLogger(__name__)
+
+# Containers nested deeper than this are stored as TRUNCATED_MARKER: jsonpickle
+# and json recurse once per level and fail near 200 levels.
+MAX_DEPTH = 100
+TRUNCATED_MARKER = f"<truncated: nested deeper than {MAX_DEPTH} levels>"
 _handlers_registered = False
+_truncation_logged = False
 _PLAIN_SCALARS = (str, int, float, bool, type(None))
 
 
@@ -62,8 +70,44 @@ def flatten(obj: Any) -> Any:
     else goes through jsonpickle exactly as Sacred 0.8.7 does, so objects
     shared twice become ``{"py/id": N}`` references and large numpy arrays
     become base64 blobs, as in Sacred's stores.
+
+    Containers nested deeper than ``MAX_DEPTH`` levels, where jsonpickle
+    would exceed Python's recursion limit, are stored cut at that depth with
+    ``TRUNCATED_MARKER`` in place of the deeper levels, and a warning is
+    logged; a value that still cannot be encoded is stored as a marker string.
     """
     if _is_plain(obj):
         return obj
     _register_handlers()
-    return json.loads(jsonpickle.encode(obj, keys=True))
+    try:
+        return json.loads(jsonpickle.encode(obj, keys=True))
+    except RecursionError:
+        _log_truncation()
+    try:
+        return json.loads(jsonpickle.encode(_truncate(obj, MAX_DEPTH), keys=True))
+    except RecursionError:
+        return f"<not stored: {type(obj).__name__} nested too deeply to encode>"
+
+
+def _log_truncation() -> None:
+    # Info is stored at every heartbeat: warn once per process, not once per beat.
+    global _truncation_logged
+    level = logging.DEBUG if _truncation_logged else logging.WARNING
+    _truncation_logged = True
+    logger.log(level, "a value nested deeper than %d levels is stored truncated at that depth", MAX_DEPTH)
+
+
+def _truncate(value: Any, levels: int) -> Any:
+    """Return ``value`` with the dicts, lists, tuples and sets below ``levels`` levels replaced by the marker."""
+    if not isinstance(value, (dict, list, tuple, set, frozenset)):
+        return value
+    if levels <= 0:
+        return TRUNCATED_MARKER
+    if isinstance(value, dict):
+        return {key: _truncate(item, levels - 1) for key, item in value.items()}
+    items = [_truncate(item, levels - 1) for item in value]
+    if isinstance(value, tuple):
+        return tuple(items)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(items) if isinstance(value, frozenset) else set(items)
+    return items

@@ -5,22 +5,33 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from .errors import ConfigError
 from .keys import validate_key
 
+# Deeper dicts and lists are refused: storing them would exceed Python's recursion limit.
+MAX_DEPTH = 100
 
-def normalize_value(value: Any, path: str = "") -> Any:
+
+def normalize_value(value: Any, path: str = "", depth: int = 0) -> Any:
     """Return `value` with tuples made lists and numpy scalars made Python scalars.
 
-    Dict keys are validated on the way down (raises `ConfigKeyError`).
+    Dict keys are validated on the way down (raises `ConfigKeyError`); dicts
+    and lists nested deeper than `MAX_DEPTH` levels raise `ConfigError`.
     """
+    if isinstance(value, (dict, list, tuple)) and depth > MAX_DEPTH:
+        where = path if len(path) <= 60 else path[:60] + "..."
+        raise ConfigError(
+            f"the config value at {where!r} is nested deeper than {MAX_DEPTH} levels; "
+            "flatten it, or store it as an artifact"
+        )
     if isinstance(value, dict):
         normalized = {}
         for key, item in value.items():
             validate_key(key, path)
-            normalized[key] = normalize_value(item, _child(path, key))
+            normalized[key] = normalize_value(item, _child(path, key), depth + 1)
         return normalized
     if isinstance(value, (list, tuple)):
-        return [normalize_value(item, path) for item in value]
+        return [normalize_value(item, path, depth + 1) for item in value]
     return _numpy_scalar_to_python(value)
 
 
