@@ -27,6 +27,7 @@ def build_run(
     *,
     main: Callable[[Run], Any] | None,
     used_names: Iterable[str],
+    recorded_options: dict | None = None,
 ) -> Run:
     from jupyter_sacred.capture import resolve_capture_mode
     from jupyter_sacred.collect import get_host_info
@@ -41,15 +42,16 @@ def build_run(
     command = ex.commands.get(command_name)
     names = used_config_names(ex, used_names)
     run_logger = experiment_logger(ex, interactive=main is not None, level=options["--loglevel"])
+    observers = _observers_for(ex, options, command, run_logger)
     if not options["--force"]:
         for warning in check_config_changes(result.modifications, names):
             run_logger.warning(warning)
 
-    observers = _observers_for(ex, options, command)
     beat_interval = options["--beat-interval"]
     if beat_interval is None:
         beat_interval = float(SETTINGS.DEFAULT_BEAT_INTERVAL)
-    meta = _meta_info(command_name, options, named_configs, config_updates, beat_interval, meta_info)
+    meta = _meta_info(command_name, options, recorded_options, named_configs, config_updates, beat_interval,
+                      meta_info)
     capture_mode = resolve_capture_mode(options["--capture"], bool(observers))
     host_info = get_host_info(
         ex.additional_host_info,
@@ -114,7 +116,7 @@ def used_config_names(ex: "Experiment", extra: Iterable[str] = ()) -> set[str]:
     return names
 
 
-def _observers_for(ex: "Experiment", options: dict, command: Any) -> list:
+def _observers_for(ex: "Experiment", options: dict, command: Any, run_logger: logging.Logger) -> list:
     if options["--unobserved"] or getattr(command, "unobserved", False):
         return []
     observers = list(ex.observers)
@@ -127,18 +129,18 @@ def _observers_for(ex: "Experiment", options: dict, command: Any) -> list:
 
         observers.append(MongoObserver.from_url_spec(options["--mongo_db"]))
     if not observers:
-        logger.warning("no observers have been added to experiment %r; this run is not stored", ex.name)
+        run_logger.warning("No observers have been added to this run")
     return observers
 
 
-def _meta_info(command_name: str, options: dict, named_configs: Sequence[str], config_updates: dict | None,
-               beat_interval: float, extra: dict | None) -> dict:
+def _meta_info(command_name: str, options: dict, recorded_options: dict | None, named_configs: Sequence[str],
+               config_updates: dict | None, beat_interval: float, extra: dict | None) -> dict:
     """Return Sacred's meta info: command, options as given over the defaults, named configs, updates."""
     from jupyter_sacred.options import meta_options
 
     meta: dict[str, Any] = {
         "command": command_name,
-        "options": meta_options(options),
+        "options": recorded_options if recorded_options is not None else meta_options(options),
         "named_configs": list(named_configs),
     }
     if config_updates is not None:
@@ -160,8 +162,10 @@ def _main_function(ex: "Experiment", command: Any, main: Callable[[Run], Any] | 
         from jupyter_sacred.config import create_rnd, get_seed
 
         rnd = create_rnd(run.config.get("seed"))
+        # As in Sacred, _log is a child of ex.logger when one is set; else of the run's logger.
+        log_parent = getattr(ex, "logger", None) or run.run_logger
         for captured in ex.captured_functions:
-            captured.bind_run(run, run.config, get_seed(rnd))
+            captured.bind_run(run, run.config, get_seed(rnd), log_parent)
         ex.current_run = run
         try:
             if main is not None:

@@ -34,10 +34,12 @@ class CapturedFunction:
         self.run: Any = None
         self.config: dict = {}
         self.rnd: Any = None
+        self.log_parent: logging.Logger | None = None
         self.uses_randomness = "_seed" in self.parameter_names or "_rnd" in self.parameter_names
 
-    def bind_run(self, run: Any, config: dict, seed: int | None) -> None:
+    def bind_run(self, run: Any, config: dict, seed: int | None, log_parent: logging.Logger | None = None) -> None:
         self.run = run
+        self.log_parent = log_parent
         self.config = _subtree(config, self.prefix)
         self.rnd = None
         if seed is not None and self.uses_randomness:
@@ -47,6 +49,7 @@ class CapturedFunction:
 
     def unbind(self) -> None:
         self.run = None
+        self.log_parent = None
         self.config = {}
         self.rnd = None
 
@@ -74,7 +77,8 @@ class CapturedFunction:
         if name == "_run":
             return self.run if self.run is not None else _MISSING
         if name == "_log":
-            base = getattr(self.run, "run_logger", None) or logging.getLogger("jupyter_sacred.run")
+            base = (self.log_parent or getattr(self.run, "run_logger", None)
+                    or logging.getLogger("jupyter_sacred.run"))
             return base.getChild(self.function.__name__)
         if name == "_seed":
             return seed

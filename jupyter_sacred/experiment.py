@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Sequence
 from jupyter_sacred.captured import CapturedFunction
 from jupyter_sacred.commandline import builtin_commands
 from jupyter_sacred.errors import CommandNotFoundError, MissingMainError, NoCurrentRunError
-from jupyter_sacred.options import normalize_options
+from jupyter_sacred.options import meta_options, normalize_options
 from jupyter_sacred.run import Run, register_engine_file
 from jupyter_sacred.settings import SETTINGS
 
@@ -242,7 +242,7 @@ class Experiment:
                 raise CommandNotFoundError(command_name, list(self.commands))
         return build_run(
             self, command_name or "main", config_updates, named_configs, info, meta_info,
-            normalize_options(options), main=main, used_names=used_names,
+            normalize_options(options), main=main, used_names=used_names, recorded_options=meta_options(options),
         )
 
     def run_commandline(self, argv: Sequence[str] | None = None) -> Run | None:

@@ -93,10 +93,16 @@ def _to_float(value: Any, option: str) -> float:
         raise OptionError(option, f"{value!r} is not a number") from error
 
 
-def meta_options(options: dict[str, Any]) -> dict[str, Any]:
-    """Return ``options`` as Sacred records them in ``meta.options``.
+def meta_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    """Return the options as Sacred records them in ``meta.options``: the defaults
+    updated with ``options`` as given (a command line's ``"0.5"`` stays a string).
 
     ``--seed`` is this package's addition; it is recorded only when given, so
     runs that do not use it store exactly Sacred's keys.
     """
-    return {key: value for key, value in options.items() if key != "--seed" or value is not None}
+    normalize_options(options)  # refuse what a run would refuse
+    recorded: dict[str, Any] = {**DEFAULT_OPTIONS, **UNSUPPORTED_OPTIONS}
+    del recorded["--seed"]
+    for key, value in (options or {}).items():
+        recorded[key if key in COMMANDLINE_KEYS else _long_key(key)] = value
+    return recorded
