@@ -5,7 +5,7 @@ replaced atomically; times always carry six fractional digits; ``info.json``,
 ``metrics.json`` and ``cout.txt`` exist from the start; metric points go to an
 append-only journal at each beat and ``metrics.json`` is rebuilt from memory
 every few beats (in a background thread) and at the end, so a beat costs in
-proportion to what is new; only the end of a run is flushed to disk with fsync;
+proportion to what is new; only the files a run ends with are flushed to disk;
 ``cout.txt`` is rewritten from the filtered output when a filter changed
 earlier text, so it never diverges from ``captured_out``.
 """
@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from jupyter_sacred import _storage
-from jupyter_sacred.observers._file_metrics import MetricsFile
+from jupyter_sacred.observers._file_metrics import DISK_SYNC, MetricsFile
 from jupyter_sacred.observers.base import RunObserver
 from jupyter_sacred.serialize import flatten
 
@@ -193,8 +193,8 @@ class FileObserver(RunObserver):
     # ---- helpers ---------------------------------------------------------------------
 
     def _finish(self) -> None:
-        # The end of a run is written with fsync; earlier writes are atomic but
-        # not flushed to disk (fsync costs milliseconds on each beat).
+        # Every write is atomic, but only the files a run ends with are flushed
+        # to disk (fsync costs milliseconds), by DISK_SYNC's thread.
         if self._metrics is not None:
             self._metrics.close()
             self._metrics = None
@@ -256,8 +256,12 @@ class FileObserver(RunObserver):
         _storage.atomic_write_bytes(os.path.join(self.dir, name), text.encode("utf-8"), durable=False)
 
     def _save_run(self, durable: bool = False) -> None:
+        """Write run.json atomically; with ``durable``, also have it flushed to disk soon."""
         self._saved_at = time.monotonic()
-        _storage.atomic_write_json(os.path.join(self.dir, _storage.RUN_JSON), flatten(self.run_entry), durable)
+        path = os.path.join(self.dir, _storage.RUN_JSON)
+        _storage.atomic_write_json(path, flatten(self.run_entry), durable=False)
+        if durable:
+            DISK_SYNC.add(path)
 
 
 def _remove_quietly(path: str) -> None:
