@@ -49,9 +49,13 @@ def md5_of_text(text: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class ExecutedCell:
-    """One execution of a cell: its count, code, and the cell id and time when the hook saw it."""
+    """One execution of a cell: its code, and what the hook saw of it.
 
-    execution_count: int
+    ``execution_count`` is None for a cell executed without storing history
+    (``store_history=False``, as nbval executes cells), which IPython does not count.
+    """
+
+    execution_count: int | None
     code: str
     cell_id: str | None = None
     time: datetime.datetime | None = None
@@ -60,23 +64,34 @@ class ExecutedCell:
     def md5(self) -> str:
         return md5_of_text(self.code)
 
+    @property
+    def label(self) -> str:
+        """Name of the execution as a notebook shows it: ``In[3]``, else the cell id."""
+        if self.execution_count is not None:
+            return f"In[{self.execution_count}]"
+        return f"cell {self.cell_id}" if self.cell_id else "In[ ]"
+
 
 class CellLog:
-    """The executions of cells in one shell, recorded by a ``pre_run_cell`` hook."""
+    """The executions of cells in one shell, in order, recorded by a ``pre_run_cell`` hook."""
 
     def __init__(self) -> None:
-        self._by_count: dict[int, ExecutedCell] = {}
+        self._cells: list[ExecutedCell] = []
 
-    def record(self, shell: "InteractiveShell", info: Any) -> None:
-        """Record the cell about to run; cells not stored in the history (silent ones) are skipped."""
-        if not getattr(info, "store_history", False) or getattr(info, "silent", False):
-            return
-        code = getattr(info, "raw_cell", None)
+    def _add(self, code: Any, store_history: bool, count: int, cell_id: Any, time: Any) -> None:
         if not isinstance(code, str) or not code.strip():
             return
-        # IPython counts the cell before the hook runs.
-        count = shell.execution_count - 1
-        self._by_count[count] = ExecutedCell(count, code, getattr(info, "cell_id", None), _storage.utcnow())
+        self._cells.append(ExecutedCell(count if store_history else None, code,
+                                        cell_id if isinstance(cell_id, str) else None,
+                                        time if isinstance(time, datetime.datetime) else None))
+
+    def record(self, shell: "InteractiveShell", info: Any) -> None:
+        """Record the cell about to run. Silent cells (which show nothing) are skipped."""
+        if getattr(info, "silent", False):
+            return
+        # IPython counts a cell that stores history before the hook runs.
+        self._add(getattr(info, "raw_cell", None), bool(getattr(info, "store_history", False)),
+                  shell.execution_count - 1, getattr(info, "cell_id", None), _storage.utcnow())
 
     def record_current_request(self, shell: "InteractiveShell") -> None:
         """Record the cell running now from the kernel's execute request, if any.
@@ -93,34 +108,35 @@ class CellLog:
         if not isinstance(request, dict) or request.get("msg_type") != "execute_request":
             return
         content = request.get("content") or {}
-        cell_id = (request.get("metadata") or {}).get("cellId")
+        if content.get("silent", False):
+            return
         sent = (request.get("header") or {}).get("date")
         if isinstance(sent, datetime.datetime) and sent.tzinfo is not None:
             sent = sent.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        count = shell.execution_count - 1
-        code = content.get("code")
-        if content.get("store_history", True) and isinstance(code, str) and code.strip():
-            self._by_count[count] = ExecutedCell(count, code, cell_id if isinstance(cell_id, str) else None,
-                                                 sent if isinstance(sent, datetime.datetime) else None)
+        self._add(content.get("code"), bool(content.get("store_history", True)), shell.execution_count - 1,
+                  (request.get("metadata") or {}).get("cellId"), sent)
 
     def executed_cells(self, shell: "InteractiveShell") -> list[ExecutedCell]:
         """Return every cell executed in this shell, in execution order.
 
-        Cells executed before the extension was loaded come from IPython's
-        history, without cell id and time.
+        Cells executed before the extension was loaded come first, from
+        IPython's history, without cell id and time.
         """
-        cells = dict(self._by_count)
-        for count, code in enumerate(shell.history_manager.input_hist_raw):
-            if count > 0 and code.strip() and count not in cells:
-                cells[count] = ExecutedCell(count, code)
-        return [cells[count] for count in sorted(cells)]
+        counted = [cell.execution_count for cell in self._cells if cell.execution_count is not None]
+        first_logged = min(counted) if counted else None
+        earlier = [
+            ExecutedCell(count, code)
+            for count, code in enumerate(shell.history_manager.input_hist_raw)
+            if count > 0 and code.strip() and (first_logged is None or count < first_logged)
+        ]
+        return earlier + list(self._cells)
 
 
 def cell_history_text(cells: Iterable[ExecutedCell]) -> str:
     """Return the executed cells as one readable Python file with a header per cell."""
     parts = ["# Cells executed in this kernel, in execution order.\n"]
     for cell in cells:
-        header = f"# In[{cell.execution_count}]"
+        header = f"# In[{'' if cell.execution_count is None else cell.execution_count}]"
         if cell.cell_id:
             header += f" id={cell.cell_id}"
         if cell.time is not None:
@@ -183,7 +199,7 @@ def out_of_order_warning(cells: list[ExecutedCell], notebook: SavedNotebook | No
         rule = "a cell was re-executed right after one that first ran later"
     ranked = [cell for cell in cells if cell.cell_id in rank]
     found = [
-        f"In[{cell.execution_count}] after In[{before.execution_count}]"
+        f"{cell.label} after {before.label}"
         for before, cell in zip(ranked, ranked[1:])
         if rank[cell.cell_id] < rank[before.cell_id]  # type: ignore[index]
     ]
@@ -204,9 +220,9 @@ def edited_cells_warning(cells: list[ExecutedCell], notebook: SavedNotebook) -> 
     missing = []
     for cell_id, cell in last_run.items():
         if cell_id not in saved:
-            missing.append(f"In[{cell.execution_count}]")
+            missing.append(cell.label)
         elif saved[cell_id].rstrip() != cell.code.rstrip():
-            changed.append(f"In[{cell.execution_count}]")
+            changed.append(cell.label)
     parts = []
     if changed:
         parts.append(f"{_listed(changed)} differ from the saved cells (edited after running and not re-run, "
