@@ -29,8 +29,8 @@ class MetricsFile:
 
     Each beat appends the new points to the journal: its cost is proportional
     to the new points only. The series are also kept in memory as encoded
-    JSON fragments; every ``rewrite_every`` beats a background thread rebuilds
-    metrics.json from them (atomically, without fsync), at most
+    JSON fragments. Every ``rewrite_every`` beats a background thread rebuilds
+    metrics.json from them, atomically and without fsync. It runs at most
     ``REBUILD_SHARE`` of the time and with a lowered CPU priority, so the
     heartbeat never waits for a cost that grows with the history.
     ``close`` at the end of the run writes the final, exact file, and has
@@ -175,7 +175,7 @@ _STAMP_WIDTH = 30  # '"YYYY-MM-DDTHH:MM:SS.ffffff", '
 
 
 def times_json(times: np.ndarray) -> str:
-    """A JSON array of ``format_time`` strings for POSIX seconds, built as bytes in numpy.
+    """Return a JSON array of ``format_time`` strings for POSIX seconds, built as bytes in numpy.
 
     Each distinct second is formatted once; the microseconds are written as
     digits, so the cost per point is a few array operations.
@@ -199,9 +199,9 @@ def times_json(times: np.ndarray) -> str:
 class _DiskSync:
     """Flush files to disk (fsync) in a background thread; at exit, wait for what is queued.
 
-    The file a run ends with is replaced atomically before the run returns;
-    this thread then makes it durable, so the run does not wait several
-    milliseconds per fsync on a slow disk.
+    The files a run ends with are replaced atomically before the run returns.
+    This thread then makes them durable, so the run does not wait for fsync,
+    which takes several milliseconds per file on a slow disk.
     """
 
     def __init__(self) -> None:
@@ -231,8 +231,10 @@ class _DiskSync:
                         os.fsync(fd)
                     finally:
                         os.close(fd)
+            except FileNotFoundError:  # removed since (a temporary store): nothing left to flush
+                pass
             except OSError as error:
-                logger.warning("could not flush %s to disk: %s", path, error)
+                logger.warning("flushing %s to disk failed: %s", path, error)
             finally:
                 self._queue.task_done()
 
