@@ -40,14 +40,26 @@ class SacredMagics(Magics):
     def config_cell(self, line: str, cell: str) -> None:
         """Define the config: the cell's top-level assignments become config entries.
 
-        Usage: ``%%config [--named NAME]``. Re-executing an edited cell replaces
-        what it defined before. Comments on or above an assignment become its doc.
+        Usage::
+
+          %%config [--named NAME]
+
+        Options:
+          -n, --named NAME   define the named config NAME, applied only when a run selects it
+
+        Re-executing an edited cell replaces what it defined before (cells are
+        told apart by the cell id the frontend sends). Comments on or above an
+        assignment become its doc. ``%print_config`` shows the config the next
+        run will use.
 
         Example::
 
-            %%config
-            lr = 0.01        # learning rate
-            epochs = 5
+          In [1]: %%config
+                  lr = 0.01        # learning rate
+                  epochs = 5
+          In [2]: %%config --named fast
+                  lr = 0.1
+          In [3]: %print_config with fast
         """
         from jupyter_sacred.config import ConfigError
 
@@ -61,15 +73,44 @@ class SacredMagics(Magics):
     def experiment_cell(self, line: str, cell: str) -> Any:
         """Run the cell as a tracked run; its last expression is the run's result.
 
-        Usage: ``%%experiment [NAME] [with KEY=VALUE|NAMED_CONFIG ...] [-n NAMED] [-c COMMENT]
-        [--priority N] [-q] [-u] [-b SECONDS] [--no-widget]``
+        Usage::
 
-        Config entries, ``_run`` and ``_config`` are names in the cell. Example::
+          %%experiment [NAME] [with KEY=VALUE|NAMED_CONFIG ...] [-n NAMED_CONFIG] [-c COMMENT]
+                       [--priority N] [-q] [-u] [-b SECONDS] [--no-widget]
 
-            %%experiment mnist with lr=0.1 -c "higher lr"
-            for epoch in range(epochs):
-                _run.log_scalar("loss", 1 / (epoch + 1))
-            "done"
+        Options:
+          NAME                     experiment name (default: SacredMagics.experiment_name)
+          with KEY=VALUE ...       config updates, e.g. ``with lr=0.1 opt.name='adam'``;
+                                   a bare name selects a named config
+          -n, --named NAME         select the named config NAME
+          -c, --comment TEXT       comment stored in the run's meta info
+          --priority N             priority stored in the run's meta info
+          -q, --queue              store the run as QUEUED without executing the cell
+          -u, --unobserved         execute the cell without storing the run
+          -b, --beat-interval S    seconds between heartbeats (default: SacredMagics.beat_interval)
+          --no-widget              do not show the live run widget
+
+        Config entries, ``_run`` (the run) and ``_config`` are names in the
+        cell. Each execution is a new run with a new id. An exception marks the
+        run FAILED and an interrupt marks it INTERRUPTED; both still show as usual.
+
+        Every run stores what produced it: the cells executed in this kernel,
+        in order (source ``<notebook>.cells.py``), the saved notebook without
+        outputs, and its git state. ``run.info["notebook"]`` lists the executed
+        cells and, under ``"warnings"``, cells executed out of order and cells
+        whose saved code differs from the code that ran.
+
+        Example::
+
+          In [1]: %load_ext jupyter_sacred
+          In [2]: %%config
+                  lr = 0.01
+                  epochs = 3
+          In [3]: %%experiment mnist with lr=0.1 -c "higher lr"
+                  for epoch in range(epochs):
+                      _run.log_scalar("loss", lr / (epoch + 1))
+                  "done"
+          In [4]: %run_diff        # config and cells of the last two runs
         """
         __tracebackhide__ = True  # noqa: F841
         from jupyter_sacred.notebook.runner import run_experiment_cell
@@ -123,9 +164,23 @@ class SacredMagics(Magics):
 
     @line_magic
     def run_diff(self, line: str) -> None:
-        """Show config and cell-source differences between two runs: ``%run_diff [ID_A ID_B]``.
+        """Show config and cell-source differences between two runs as unified diffs.
 
-        Without ids, the last two runs of this notebook are compared.
+        Usage::
+
+          %run_diff [ID_A ID_B]
+
+        Without ids, the last two runs of this notebook session are compared.
+        The runs are read from the file store that ``%observe`` selected (the
+        default store ``runs``); the cells compared are each run's stored
+        ``<notebook>.cells.py`` source.
+
+        Example::
+
+          In [5]: %run_diff 3 4
+          --- run 3 config
+          +++ run 4 config
+          ...
         """
         from jupyter_sacred.notebook.run_diff import run_diff
 
