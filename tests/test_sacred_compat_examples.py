@@ -97,3 +97,23 @@ def test_example_host_env(tmp_path):
     assert ours["ENV"] == theirs["ENV"] == {"EXAMPLE_MARK": "set"}
     assert ours["machine"] == theirs["machine"]
     assert set(ours) == set(theirs)
+
+
+def test_example_repository_info(tmp_path):
+    import subprocess
+
+    for engine in ("sacred", "ours"):
+        run_example(tmp_path / engine, engine, "git_info.py", "--help")
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org",
+           "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run([*git, "remote", "add", "origin", "https://example.org/lab.git"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "examples"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    both(tmp_path, "git_info.py", "-F", "store")
+    ours = stored_run(tmp_path, "ours")["experiment"]["repositories"]
+    theirs = stored_run(tmp_path, "sacred")["experiment"]["repositories"]
+    assert ours == theirs
+    assert ours[0]["url"] == "https://example.org/lab.git" and ours[0]["commit"] == commit
+    assert ours[0]["dirty"] is False

@@ -135,3 +135,19 @@ def test_failing_started_event_is_fatal(tmp_path):
 
     with pytest.raises(ObserverStartError, match="FailingObserver.*store unreachable"):
         ex.run()
+
+
+def test_keys_mongodb_refuses_in_info_are_reported(tmp_path, mongomock_client, caplog):
+    from jupyter_sacred.observers.mongo import MongoObserver
+
+    ex = make_experiment(tmp_path, MongoObserver(client=mongomock_client, db_name="keys"))
+    ex.main(lambda _run: _run.info.update({"a.b": 1, "$c": 2}) or {"d.e": 3})
+
+    with caplog.at_level(logging.WARNING):
+        run = ex.run(options={"--beat-interval": 0.05})
+
+    messages = " ".join(record.getMessage() for record in caplog.records)
+    assert "'a.b'" in messages and "'$c'" in messages and "'d.e'" in messages
+    stored = mongomock_client["keys"].runs.find_one({"_id": run._id})
+    assert stored["status"] == "COMPLETED"
+    assert len(stored["info"]) == 2 and len(stored["result"]) == 1
