@@ -1,4 +1,4 @@
-"""What a run display shows, taken from a live ``Run`` or from a stored run record."""
+"""Run snapshots: the fields a run display shows, copied from a live ``Run`` or a stored run record."""
 
 from __future__ import annotations
 

@@ -36,9 +36,8 @@ READ_COST_GUESS = 100e-9
 class RunWidget:
     """The widget of one run: status badge, header, plots, result, info, output, config, warnings.
 
-    ``refresh`` copies the run's state into the widgets; each widget whose
-    state changed sends one message, because every change of one refresh is
-    made inside ``hold_sync``. Plots are redrawn only when their data
+    ``refresh`` copies the run's state into the widgets. Every change of one
+    refresh is made inside ``hold_sync``, so each changed widget sends one message. Plots are redrawn only when their data
     changed and, while running, only as often as ``work_budget`` allows.
     """
 

@@ -1,0 +1,142 @@
+"""End to end: JupyterLab in Chromium runs the quickstart notebook and shows the live run widget.
+
+Needs Debian's chromium at /usr/bin/chromium; without it the test is skipped,
+unless JUPYTER_SACRED_REQUIRE_BROWSER=1. The widget needs only the ipywidgets
+lab manager, not jupyter_sacred's own lab extension.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+TOKEN = "jupyter-sacred-widget-test"
+QUICKSTART = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
+# Used when the quickstart notebook is missing: a run with two metrics that lasts a few seconds.
+SMALL_NOTEBOOK_CELLS = [
+    "%load_ext jupyter_sacred",
+    "%%config\nepochs = 30\n",
+    "%%experiment\nimport time\nfor epoch in range(epochs):\n"
+    "    _run.log_scalar('training.loss', 1 / (epoch + 1))\n"
+    "    _run.log_scalar('validation.accuracy', epoch / epochs)\n    time.sleep(0.1)\n'done'\n",
+]
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("JUPYTER_SACRED_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (JUPYTER_SACRED_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _write_notebook(root: Path) -> str:
+    if QUICKSTART.is_file():
+        shutil.copy(QUICKSTART, root / "quickstart.ipynb")
+        return "quickstart.ipynb"
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in SMALL_NOTEBOOK_CELLS]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, root / "small.ipynb")
+    return "small.ipynb"
+
+
+def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout} s")
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """Start JupyterLab on 127.0.0.1 with a notebook in its root; yield its URL and the notebook path."""
+    if not os.path.exists(CHROMIUM):
+        _skip_or_fail(f"{CHROMIUM} is missing; install it with apt-get install chromium")
+    root = tmp_path / "root"
+    root.mkdir()
+    notebook = _write_notebook(root)
+    config_dir = tmp_path / "config"
+    (config_dir / "labconfig").mkdir(parents=True)
+    (config_dir / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+
+    port = _free_port()
+    log = open(tmp_path / "lab.log", "wb")
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+               f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={TOKEN}",
+               f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True"]
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_server(f"{url}/api/status?token={TOKEN}", process)
+        yield url, notebook
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def test_widget_in_lab(lab, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    url, notebook = lab
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/lab/tree/{notebook}?token={TOKEN}")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                                   ".status === 'idle'", timeout=60_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+            badge = page.locator(".jupyter-sacred-run-widget .jupyter-sacred-status")
+            badge.first.wait_for(timeout=60_000)
+            page.wait_for_function(
+                "document.querySelector('.jupyter-sacred-run-widget .jupyter-sacred-status')"
+                ".textContent === 'COMPLETED'", timeout=120_000)
+            assert badge.first.text_content() == "COMPLETED"
+
+            plots = page.locator(".jupyter-sacred-run-widget img.jupyter-sacred-plot")
+            assert plots.count() == 2
+            widths = [plots.nth(index).evaluate("image => image.naturalWidth") for index in range(plots.count())]
+            assert all(width > 0 for width in widths)
+            page.screenshot(path=str(tmp_path / "widget.png"))
+        finally:
+            browser.close()
