@@ -127,8 +127,10 @@ def _prepare_jupyter_dirs(tmp_path: Path, extension: Path) -> dict[str, str]:
     (data_dir / "labextensions" / "jupyter-sacred").symlink_to(extension)
     (config_dir / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    # An installed wheel enables "jupyter_sacred" already; enabling the same module twice adds its routes twice.
+    module = "jupyter_sacred" if hasattr(jupyter_sacred, "_jupyter_server_extension_points") else "jupyter_sacred.server"
     (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": {"jupyter_sacred.server": True}}}))
+        json.dumps({"ServerApp": {"jpserver_extensions": {module: True}}}))
 
     env = dict(os.environ)
     env.update(JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_DATA_DIR=str(data_dir),
