@@ -86,11 +86,11 @@ _LOG_FORMAT = "%(levelname)s - %(name)s - %(message)s"
 def experiment_logger(ex: "Experiment", interactive: bool, level: Any = None) -> logging.Logger:
     """Return the logger of an experiment's runs, named after the experiment as in Sacred.
 
-    ``ex.logger``, when set, is used as the parent, as Sacred does. Otherwise, in
-    scripts, when logging is not configured at all, the run's progress lines go to
-    stderr in Sacred's format; in notebooks the run's display shows that
-    information instead, so no handler is added. ``level`` (``--loglevel``) is
-    set on the parent, or on the run's logger when there is none.
+    ``ex.logger``, when set, is the parent, as in Sacred. Otherwise, in a script
+    where logging is not configured at all, the run's progress lines go to stderr
+    in Sacred's format. In notebooks the run's display shows them instead, so no
+    handler is added. ``level`` (``--loglevel``) is set on the parent, or on the
+    run's logger when there is none.
     """
     parent = getattr(ex, "logger", None)
     if parent is not None:

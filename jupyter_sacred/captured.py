@@ -18,7 +18,7 @@ class CapturedFunction:
     subtree), ``_run``, ``_log``, ``_seed`` (a new int per call) and ``_rnd``
     (a numpy ``Generator`` seeded from ``_seed``). Seeds follow Sacred's
     sequence: a function's generator is seeded once per run, and each call
-    that asks for ``_seed`` or ``_rnd`` draws the next seed from it, so a run
+    that requests ``_seed`` or ``_rnd`` draws the next seed from it, so a run
     with a fixed ``seed`` sees the same values as under Sacred.
     """
 

@@ -37,7 +37,7 @@ SHORT_OPTIONS = {
 
 FLAG_OPTIONS = frozenset(key for key, value in DEFAULT_OPTIONS.items() if value is False)
 
-# Sacred's options for observers this package does not provide; recorded, refused when set.
+# Sacred's options for observers this package does not provide; recorded, rejected when set.
 UNSUPPORTED_OPTIONS = {"--s3": None, "--sql": None, "--tiny_db": None}
 # Keys of Sacred's parsed command line, which it records in meta.options as well.
 COMMANDLINE_KEYS = ("COMMAND", "UPDATE", "help", "with")
