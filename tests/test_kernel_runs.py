@@ -43,7 +43,7 @@ for _ in tqdm(range(3), desc="bar", bar_format="{desc}: {n_fmt}/{total_fmt}", mi
 lr
 '''
 FAILING = '%%experiment --no-widget\nraise ValueError("boom")\n'
-SLEEPING = '%%experiment --no-widget\nprint("sleeping", flush=True)\nopen("asleep", "w").close()\ntime.sleep(60)\n'
+SLEEPING = '%%experiment --no-widget -b 0.1\nprint("sleeping", flush=True)\ntime.sleep(60)\n'
 PRINTED = ["from print", "from stderr", "from logging", "from warnings", "from C", "from a subprocess"]
 
 
@@ -122,8 +122,10 @@ def session(tmp_path_factory):
             outputs.append(client.run(index).outputs)
 
         def interrupt():
+            # A heartbeat brings the captured output to cout.txt while the cell sleeps.
+            cout = folder / "runs" / "3" / "cout.txt"
             deadline = time.monotonic() + 30
-            while not (folder / "asleep").exists() and time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (cout.exists() and "sleeping" in cout.read_text()):
                 time.sleep(0.05)
             # nbclient's kernel manager is asynchronous; this thread has no event loop of its own.
             asyncio.run(client.km.interrupt_kernel())
@@ -191,7 +193,7 @@ def test_kernel_interrupt_recorded(session):
     assert run["status"] == "INTERRUPTED"
     assert run["stop_time"] is not None
     assert [output.ename for output in outputs[4] if output.output_type == "error"] == ["KeyboardInterrupt"]
-    assert "sleeping" in read_run(folder, 3, "cout.txt")
+    assert read_run(folder, 3, "cout.txt").startswith("sleeping\n")
 
 
 def test_kernel_session_name_finds_notebook(session):
