@@ -41,6 +41,9 @@ _LAZY = {
     "metrics_wide": ("jupyter_sacred.records", "metrics_wide"),
     "load_metrics": ("jupyter_sacred.records", "load_metrics"),
     "compare": ("jupyter_sacred.records", "compare"),
+    # Jupyter looks these up to find the server extension and the prebuilt Lab extension.
+    "_jupyter_server_extension_points": ("jupyter_sacred.server", "_jupyter_server_extension_points"),
+    "_jupyter_labextension_paths": ("jupyter_sacred.server", "_jupyter_labextension_paths"),
 }
 
 
