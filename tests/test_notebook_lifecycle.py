@@ -13,16 +13,17 @@ from jupyter_sacred.notebook import get_session
 from jupyter_sacred.notebook.session import NotebookSession
 
 
-def hook_count(ip, event: str = "pre_run_cell") -> int:
-    return len(ip.events.callbacks[event])
+def hook_count(ip) -> dict[str, int]:
+    """Return the number of callbacks registered for each IPython event."""
+    return {event: len(callbacks) for event, callbacks in ip.events.callbacks.items()}
 
 
-def settled_threads() -> set[str]:
-    """Return the names of live threads once the extension's warm-up thread has finished."""
+def settled_threads() -> list[str]:
+    """Return the sorted names of live threads once the extension's warm-up thread has finished."""
     for thread in threading.enumerate():
         if "warm-up" in thread.name:
             thread.join(30)
-    return {thread.name for thread in threading.enumerate()}
+    return sorted(thread.name for thread in threading.enumerate())
 
 
 @pytest.fixture
@@ -49,6 +50,8 @@ def session_hooks(hooks: list) -> list:
 
 
 def test_reload_keeps_one_hook(shell, run_folder, exit_hooks):
+    # A first run starts the process-wide helper threads, which reloading must not multiply.
+    run_cell(shell, "%%experiment -b 0.05\nimport time\ntime.sleep(0.2)\n")
     hooks = hook_count(shell)
     threads = settled_threads()
     first_session = get_session(shell)
@@ -61,7 +64,7 @@ def test_reload_keeps_one_hook(shell, run_folder, exit_hooks):
     assert get_session(shell) is not first_session
     assert session_hooks(exit_hooks) == [get_session(shell).interrupt_running_runs]
     assert settled_threads() == threads
-    assert run_folder(1)["status"] == "COMPLETED"
+    assert run_folder(2)["status"] == "COMPLETED"
 
 
 def test_unload_removes_hooks(shell, exit_hooks):
@@ -69,7 +72,9 @@ def test_unload_removes_hooks(shell, exit_hooks):
     hooks = hook_count(shell)
     run_cell(shell, "%unload_ext jupyter_sacred")
 
-    assert hook_count(shell) == hooks - 1
+    after = hook_count(shell)
+    assert after["pre_run_cell"] == hooks["pre_run_cell"] - 1
+    assert all(after[event] <= hooks[event] for event in hooks)
     assert session_hooks(exit_hooks) == []
     run_cell(shell, "%load_ext jupyter_sacred")
 
