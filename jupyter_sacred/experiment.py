@@ -89,11 +89,11 @@ class Experiment:
         self.configurations.append(scope)
         return scope
 
-    def add_config(self, cfg: dict | None = None, **kwargs: Any) -> None:
-        """Add config entries from a dict or keyword arguments."""
+    def add_config(self, cfg: dict | str | os.PathLike[str] | None = None, **kwargs: Any) -> None:
+        """Add config entries from a dict, a config file (.json, .yaml, .pickle) or keyword arguments."""
         if cfg is not None and kwargs:
-            raise ValueError("add_config takes a dict or keyword arguments, not both")
-        self.configurations.append(dict(cfg if cfg is not None else kwargs))
+            raise ValueError("add_config takes a dict, a file name or keyword arguments, not several")
+        self.configurations.append(_config_dict(cfg if cfg is not None else kwargs))
 
     def named_config(self, function: Callable) -> Any:
         """Decorator: a config scope applied only when selected by name."""
@@ -103,8 +103,9 @@ class Experiment:
         self.named_configs[function.__name__] = scope
         return scope
 
-    def add_named_config(self, name: str, cfg: dict) -> None:
-        self.named_configs[name] = dict(cfg)
+    def add_named_config(self, name: str, cfg: dict | str | os.PathLike[str]) -> None:
+        """Add a named config from a dict or a config file (.json, .yaml, .pickle)."""
+        self.named_configs[name] = _config_dict(cfg)
 
     # ---- functions -------------------------------------------------------------------
 
@@ -252,6 +253,34 @@ class Experiment:
 
     def __repr__(self) -> str:
         return f"<Experiment {self.name!r}>"
+
+
+def _config_dict(cfg: Any) -> dict:
+    """Return ``cfg`` as a dict; a str or path names a config file, read as Sacred reads it.
+
+    JSON files may hold jsonpickle's tags (Sacred's ``save_config`` writes them),
+    which are restored. The file is trusted as the experiment's code is.
+    """
+    if not isinstance(cfg, (str, os.PathLike)):
+        return dict(cfg)
+    path = os.fspath(cfg)
+    extension = os.path.splitext(path)[1].lower()
+    if extension == ".json":
+        import jsonpickle
+
+        with open(path, encoding="utf-8") as handle:
+            return dict(jsonpickle.decode(handle.read(), keys=True))
+    if extension in (".yaml", ".yml"):
+        import yaml
+
+        with open(path, encoding="utf-8") as handle:
+            return dict(yaml.safe_load(handle) or {})
+    if extension in (".pickle", ".pkl"):
+        import pickle
+
+        with open(path, "rb") as handle:
+            return dict(pickle.load(handle))  # noqa: S301 - the user names the file, as in Sacred
+    raise ValueError(f"config file {path!r} has an unknown extension; use .json, .yaml or .pickle")
 
 
 def _inside_ipython() -> bool:

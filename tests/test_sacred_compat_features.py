@@ -311,3 +311,24 @@ def test_keys_mongodb_refuses_are_reported(tmp_path, key):
     ex.main(lambda: None)
     with pytest.raises(Exception, match=r"\$|\.|MongoDB|Mongo"):
         ex.run()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_config_from_files(tmp_path, suffix):
+    base, named = tmp_path / f"base{suffix}", tmp_path / f"named{suffix}"
+    if suffix == ".json":
+        base.write_text(json.dumps({"lr": 0.1, "shape": {"py/tuple": [2, 3]}, "opt": {"name": "sgd"}}))
+        named.write_text(json.dumps({"lr": 0.5}))
+    else:
+        base.write_text("lr: 0.1\nshape: [2, 3]\nopt:\n  name: sgd\n")
+        named.write_text("lr: 0.5\n")
+    configs = {}
+    for engine in ("ours", "sacred"):
+        ex = make(tmp_path, engine)
+        ex.add_config(str(base))
+        ex.add_named_config("fast", str(named))
+        ex.main(lambda lr, shape: None)
+        ex.run(named_configs=["fast"], config_updates={"seed": 1})
+        configs[engine] = stored(tmp_path, engine, name="config.json")
+    assert configs["ours"] == configs["sacred"]
+    assert configs["ours"]["lr"] == 0.5
