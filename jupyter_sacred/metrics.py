@@ -71,19 +71,41 @@ class _Series:
 
 
 def _to_number(value: Any, what: str, name: str) -> float | int:
-    """Convert numpy scalars and other number-likes; reject what is not a number."""
+    """Convert numpy scalars and other number-likes; reject what is not a number.
+
+    Strings are refused even when they spell a number. A step must fit in
+    int64 and a value in float64, the columns they are packed into; a heartbeat
+    that met one that does not would lose every point of the run.
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"metric {name!r}: {what} must be a number, got {type(value).__name__} {value!r}")
     if hasattr(value, "item"):
-        value = value.item()
+        try:
+            value = value.item()
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"metric {name!r}: {what} must be a single number, got {type(value).__name__} {value!r}"
+            ) from error
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        if what == "step" and not _MIN_STEP <= value <= _MAX_STEP:
+            raise ValueError(f"metric {name!r}: step {value} is outside the 64-bit integer range")
+        if what == "value" and not -_MAX_FLOAT_INT <= value <= _MAX_FLOAT_INT:
+            raise ValueError(f"metric {name!r}: value {value} is too large for a 64-bit float")
+        return value
+    if isinstance(value, float):
         return value
     try:
         return float(value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise TypeError(
             f"metric {name!r}: {what} must be a number, got {type(value).__name__} {value!r}"
         ) from error
+
+
+_MIN_STEP, _MAX_STEP = -(2**63), 2**63 - 1
+_MAX_FLOAT_INT = int(np.finfo(np.float64).max)
 
 
 class MetricChunk(Mapping):
@@ -164,7 +186,7 @@ class MetricsLogger:
             value = _to_number(value, "value", name)
         if step is None:
             step = series.next_step
-        elif type(step) is not int:
+        elif type(step) is not int or not _MIN_STEP <= step <= _MAX_STEP:
             step = self._checked_step(series, step, name)
         series.next_step = step + 1
         pending = series.pending
@@ -192,7 +214,7 @@ class MetricsLogger:
     def _checked_step(self, series: _Series, step: Any, name: str) -> Any:
         step = _to_number(step, "step", name)
         if isinstance(step, float):
-            if step.is_integer():
+            if step.is_integer() and _MIN_STEP <= step < _MAX_STEP:
                 return int(step)
             if not series.fractional:
                 with self._lock:  # keep the series' steps as floats from now on
