@@ -64,7 +64,7 @@ def build_run(
         config_modifications=result.modifications,
         main_function=_main_function(ex, command, main),
         observers=observers,
-        experiment_info=ex.get_experiment_info(),
+        experiment_info=_experiment_info(ex, options),
         host_info=host_info,
         meta_info=meta,
         command=command_name,
@@ -131,6 +131,22 @@ def _observers_for(ex: "Experiment", options: dict, command: Any, run_logger: lo
     if not observers:
         run_logger.warning("No observers have been added to this run")
     return observers
+
+
+def _experiment_info(ex: "Experiment", options: dict) -> dict:
+    """Return the run's experiment info, renamed by ``--name`` and checked by ``--enforce_clean``."""
+    from jupyter_sacred.errors import UncleanRepositoryError
+
+    info = dict(ex.get_experiment_info())
+    if options["--name"]:
+        info["name"] = options["--name"]
+    if options["--enforce_clean"]:
+        if not info.get("repositories"):
+            raise UncleanRepositoryError(None)
+        for repository in info["repositories"]:
+            if repository["dirty"]:
+                raise UncleanRepositoryError(repository)
+    return info
 
 
 def _meta_info(command_name: str, options: dict, recorded_options: dict | None, named_configs: Sequence[str],

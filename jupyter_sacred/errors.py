@@ -44,3 +44,17 @@ class ArtifactNameError(JupyterSacredError, ValueError):
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"invalid artifact name {name!r}: {reason}; pass name='plain_file_name.ext'")
         self.name = name
+
+
+class UncleanRepositoryError(JupyterSacredError, RuntimeError):
+    """``--enforce_clean`` was given but the sources are not in a clean git repository."""
+
+    def __init__(self, repository: dict | None) -> None:
+        if repository is None:
+            message = ("--enforce_clean needs the sources in a git repository, but none was found; "
+                       "commit the sources to git (and install GitPython) or drop --enforce_clean")
+        else:
+            message = (f"--enforce_clean: the repository {repository.get('url')!r} (commit {repository.get('commit')}) "
+                       "has uncommitted changes; commit them or drop --enforce_clean")
+        super().__init__(message)
+        self.repository = repository

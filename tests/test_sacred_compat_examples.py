@@ -117,3 +117,16 @@ def test_example_repository_info(tmp_path):
     assert ours == theirs
     assert ours[0]["url"] == "https://example.org/lab.git" and ours[0]["commit"] == commit
     assert ours[0]["dirty"] is False
+
+
+def test_example_enforce_clean_and_name(tmp_path):
+    outside = both(tmp_path / "outside", "git_info.py", "--help")
+    assert outside["ours"].returncode == 0
+    for engine in ("sacred", "ours"):
+        done = run_example(tmp_path / "outside" / engine, engine, "git_info.py", "-e")
+        assert done.returncode != 0 and "git_info.py" not in done.stdout
+        assert "enforce" in done.stderr.lower() or "version control" in done.stderr.lower(), done.stderr
+    renamed = both(tmp_path / "named", "git_info.py", "-F", "store", "-n", "renamed")
+    for engine in ("sacred", "ours"):
+        entry = json.loads((tmp_path / "named" / engine / "store" / "1" / "run.json").read_text())
+        assert entry["experiment"]["name"] == "renamed", engine
