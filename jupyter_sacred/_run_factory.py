@@ -128,7 +128,7 @@ def _observers_for(ex: "Experiment", options: dict, command: Any, run_logger: lo
         from jupyter_sacred.observers.mongo import MongoObserver
 
         observers.append(MongoObserver.from_url_spec(options["--mongo_db"]))
-    if not observers:
+    if not observers and not options["--debug"]:
         run_logger.warning("No observers have been added to this run")
     return observers
 

@@ -332,3 +332,11 @@ def test_config_from_files(tmp_path, suffix):
         configs[engine] = stored(tmp_path, engine, name="config.json")
     assert configs["ours"] == configs["sacred"]
     assert configs["ours"]["lr"] == 0.5
+
+
+@pytest.mark.parametrize(("options", "warned"), [({}, True), ({"--debug": True}, False)])
+def test_missing_observers_warning(tmp_path, caplog, options, warned):
+    ex = jupyter_sacred.Experiment("lonely", base_dir=tmp_path, save_git_info=False)
+    ex.main(lambda: None)
+    ex.run(options=options)
+    assert any("No observers have been added" in record.getMessage() for record in caplog.records) == warned
