@@ -64,6 +64,44 @@ def stores(tmp_path_factory):
     return result
 
 
+WRAPPER = """
+import runpy, sys
+from sacred.observers import FileStorageObserver
+ex = runpy.run_path("full_run.py", run_name="full_run")["ex"]
+ex.observers.append(FileStorageObserver("sacred_store"))
+ex.run_commandline(["full_run.py", *sys.argv[1:]])
+"""
+
+
+@pytest.fixture(scope="module")
+def sacred_observer_store(tmp_path_factory):
+    """Our engine runs full_run.py with Sacred's FileStorageObserver added; return its run folder."""
+    workdir = tmp_path_factory.mktemp("sacred_observer")
+    run_example(workdir, "ours", "full_run.py", "--help")
+    (workdir / "wrapper.py").write_text(WRAPPER)
+    done = subprocess.run([sys.executable, "wrapper.py", "-F", "store", *UPDATES], cwd=workdir,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "EXAMPLE_MARK": "marked"})
+    assert done.returncode == 0, done.stderr
+    return workdir / "sacred_store" / "1"
+
+
+def test_sacred_observer_in_our_run(stores, sacred_observer_store):
+    theirs_folder = stores["ok", "sacred"][0]
+    assert sorted(path.name for path in sacred_observer_store.iterdir()) == sorted(
+        path.name for path in theirs_folder.iterdir())
+    for name in ("config.json", "info.json", "cout.txt"):
+        assert load(sacred_observer_store, name) == load(theirs_folder, name), name
+    ours, theirs = load(sacred_observer_store, "run.json"), load(theirs_folder, "run.json")
+    assert set(ours) == set(theirs)
+    for key in set(theirs) - VOLATILE_RUN_KEYS - {"meta"}:
+        assert ours[key] == theirs[key], key
+    assert ours["meta"]["config_updates"] == theirs["meta"]["config_updates"]
+    assert ours["meta"]["options"] == theirs["meta"]["options"]
+    their_metrics, our_metrics = load(theirs_folder, "metrics.json"), load(sacred_observer_store, "metrics.json")
+    assert {name: series["values"] for name, series in our_metrics.items()} == {
+        name: series["values"] for name, series in their_metrics.items()}
+
+
 def load(folder: Path, name: str):
     text = (folder / name).read_text(encoding="utf-8")
     return json.loads(text) if name.endswith(".json") else text
