@@ -137,6 +137,6 @@ def test_widget_in_lab(lab, tmp_path):
             assert plots.count() == 2
             widths = [plots.nth(index).evaluate("image => image.naturalWidth") for index in range(plots.count())]
             assert all(width > 0 for width in widths)
-            page.screenshot(path=str(tmp_path / "widget.png"))
+            page.locator(".jupyter-sacred-run-widget").first.screenshot(path=str(tmp_path / "widget.png"))
         finally:
             browser.close()

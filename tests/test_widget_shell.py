@@ -282,3 +282,18 @@ def test_show_run_displays(shell, displayed, tmp_path):
     assert view.snapshot.status == "COMPLETED"
     assert len(displayed) == 1
     assert "image/png" not in displayed[0]  # the run logged no metric
+
+
+@pytest.mark.parametrize("raised, status", [
+    ("KeyboardInterrupt()", "INTERRUPTED"),
+    ("TimeoutInterrupt()", "TIMEOUT"),
+    ("type('Paused', (SacredInterrupt,), {'STATUS': 'PAUSED'})()", "PAUSED"),
+])
+def test_widget_interrupted_states(shell, widgets_on, raised, status):
+    run_cell(shell, "from jupyter_sacred.interrupts import SacredInterrupt, TimeoutInterrupt")
+    run_cell(shell, f"%%experiment\nraise {raised}\n")
+
+    header = widgets_on[0].header.value
+    assert f"data-status='{status}'" in header
+    colour = run_display._html.STATUS_COLOURS.get(status, run_display._html.CUSTOM_STATUS_COLOUR)
+    assert f"background:{colour}" in header

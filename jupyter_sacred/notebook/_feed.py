@@ -54,7 +54,7 @@ class MetricFeed:
         """Merge the points logged since the last drain; return the names of metrics changed since the last call."""
         with self._lock:
             for name, (steps, values) in self._metrics.peek_arrays(self._cursor).items():
-                self._merge(name, steps, np.frombuffer(values, dtype=float))
+                self._merge(name, steps, values)
             changed, self._changed = self._changed, set()
         return changed
 
@@ -62,9 +62,7 @@ class MetricFeed:
         reducer = self.reducers.get(name)
         if reducer is None:
             reducer = self.reducers[name] = MinMaxReducer(self._buckets)
-        if not isinstance(steps, list):
-            steps = np.frombuffer(steps, dtype=np.int64)
-        reducer.add(steps, values)
+        reducer.add(np.asarray(steps), np.asarray(values, dtype=float))
         self.versions[name] = self.versions.get(name, 0) + 1
         self._changed.add(name)
 

@@ -14,7 +14,7 @@ class MinMaxReducer:
 
     The points seen so far are cut by position into ``buckets`` buckets of
     ``width`` consecutive points. Each bucket keeps its minimum and its
-    maximum, so spikes survive; the first and the last point are kept too.
+    maximum, so spikes survive. The first and the last point are kept too.
     When a chunk does not fit, neighbouring buckets are merged pairwise and
     the width doubles, so merging a chunk costs in proportion to the chunk
     and the bucket count, never to the length of the series. Non-finite

@@ -151,8 +151,10 @@ class RunWidget:
 
     def _take_snapshot(self, final: bool) -> tuple[RunSnapshot, bool]:
         if self._state_changed or final or self._snapshot is None:
-            self._state_changed = False
+            # The run's thread may change run.info while it is copied; if the
+            # copy raises, the flag stays set and the next refresh tries again.
             self._snapshot = snapshot_of_run(self.run)
+            self._state_changed = False
             return self._snapshot, True
         return self._snapshot, False
 
