@@ -223,7 +223,7 @@ def test_kernel_reexecution_warnings(session):
     assert warnings[0].startswith("cells executed out of order")
     assert "In[6] after In[5]" in warnings[0]
     assert warnings[1].startswith("code differs from the saved notebook")
-    assert "In[1] differ" in warnings[1]
+    assert "In[1] differs from the saved cells" in warnings[1]
 
 
 def test_kernel_previous_run_named(session):

@@ -141,7 +141,7 @@ def test_out_of_order_against_notebook(shell, tmp_path, run_folder):
     assert len(out_of_order) == 1
     count = shell.execution_count
     assert f"In[{count - 2}] after In[{count - 3}]" in out_of_order[0]
-    assert "stands below it in the notebook" in out_of_order[0]
+    assert "comes later in the notebook" in out_of_order[0]
 
 
 def test_edited_cell_warned(shell, tmp_path, run_folder):
@@ -156,9 +156,9 @@ def test_edited_cell_warned(shell, tmp_path, run_folder):
     first = run_folder(1, "info.json")["notebook"]["warnings"]
     assert len(first) == 1
     assert first[0].startswith("code differs from the saved notebook")
-    assert f"In[{shell.execution_count - 4}] differ" in first[0]
+    assert f"In[{shell.execution_count - 4}] differs from the saved cells" in first[0]
     second = run_folder(2, "info.json")["notebook"]["warnings"]
-    assert any(f"In[{shell.execution_count - 2}] are not in the saved notebook" in text for text in second)
+    assert any(f"In[{shell.execution_count - 2}] is not in the saved notebook" in text for text in second)
 
 
 def test_session_name_relative_path(shell, tmp_path, run_folder, monkeypatch):

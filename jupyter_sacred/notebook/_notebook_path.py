@@ -1,7 +1,7 @@
 """Finding the notebook file a kernel runs.
 
-A kernel is not told which notebook it serves, so three places are tried in
-order: the ``JPY_SESSION_NAME`` environment variable that Jupyter Server
+A kernel does not receive the path of its notebook, so three places are
+tried in order: the ``JPY_SESSION_NAME`` environment variable that Jupyter Server
 (2.x) sets when it starts a kernel for a session, the sessions API of a
 Jupyter server running on this machine that lists this kernel, and the
 ``__vsc_ipynb_file__`` variable that VS Code sets in the user namespace.
@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 logger = logging.getLogger(__name__)
 
-# The sessions API is asked with this timeout (seconds): a run waits for it.
+# Timeout (seconds) of each request to a server's sessions API; a starting run waits for it.
 SERVER_TIMEOUT = 1.0
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 

@@ -11,7 +11,7 @@ Every run of an ``%%experiment`` cell stores, as source files:
 Both are written under ``<base_dir>/.jupyter_sacred/`` and passed to the
 observers as sources, which store identical content once.
 
-The run's info holds ``info["notebook"]``::
+The run's info contains ``info["notebook"]``::
 
     {"path": "/abs/analysis.ipynb" or None,
      "found_by": "JPY_SESSION_NAME" | "jupyter server sessions" | "__vsc_ipynb_file__" | None,
@@ -97,7 +97,7 @@ class CellLog:
         """Record the cell running now from the kernel's execute request, if any.
 
         The cell that loads the extension ran its ``pre_run_cell`` hooks before
-        this log existed; in ipykernel its id and start time are still in the
+        this log existed. In ipykernel, its id and start time are still in the
         request being handled.
         """
         kernel = getattr(shell, "kernel", None)
@@ -182,15 +182,15 @@ def _listed(items: list[str]) -> str:
 
 
 def out_of_order_warning(cells: list[ExecutedCell], notebook: SavedNotebook | None) -> str | None:
-    """Return a warning when cells ran in another order than they stand, else None.
+    """Return a warning when cells ran in another order than the notebook's, else None.
 
     With a saved notebook, a cell ran out of order when it ran right after a
-    cell that stands below it in the notebook. Without one, when it was
+    cell that comes later in the notebook. Without one, when it was
     re-executed right after a cell that first ran later than it did.
     """
     if notebook is not None:
         rank = {cell_id: index for index, (cell_id, _) in enumerate(notebook.code_cells) if cell_id}
-        rule = "a cell ran right after one that stands below it in the notebook"
+        rule = "a cell ran right after one that comes later in the notebook"
     else:
         rank = {}
         for cell in cells:
@@ -225,10 +225,12 @@ def edited_cells_warning(cells: list[ExecutedCell], notebook: SavedNotebook) -> 
             changed.append(cell.label)
     parts = []
     if changed:
-        parts.append(f"{_listed(changed)} differ from the saved cells (edited after running and not re-run, "
+        verb = "differs" if len(changed) == 1 else "differ"
+        parts.append(f"{_listed(changed)} {verb} from the saved cells (edited after running and not re-run, "
                      "or edited and run without saving)")
     if missing:
-        parts.append(f"{_listed(missing)} are not in the saved notebook (deleted, or added without saving)")
+        verb = "is" if len(missing) == 1 else "are"
+        parts.append(f"{_listed(missing)} {verb} not in the saved notebook (deleted, or added without saving)")
     if not parts:
         return None
     return ("code differs from the saved notebook: " + "; ".join(parts)
@@ -240,7 +242,7 @@ def edited_cells_warning(cells: list[ExecutedCell], notebook: SavedNotebook) -> 
 
 @dataclasses.dataclass
 class Provenance:
-    """What one run records about the cells and notebook that produced it."""
+    """The record of the cells and notebook that produced one run."""
 
     sources: list[str]  # files under base_dir to store as sources
     info: dict[str, Any]  # becomes info["notebook"]
