@@ -7,8 +7,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import jsonpickle
-
 from ._paths import set_by_dotted_path
 from .errors import ConfigUpdateError
 
@@ -44,7 +42,10 @@ def parse_value(text: str) -> Any:
     """Parse `text` as a Python literal, falling back to the text itself.
 
     A dict carrying jsonpickle tags (as in `{"py/tuple": [1, 2]}`) is decoded
-    by jsonpickle, as Sacred does.
+    as Sacred decodes it, but only for the value types the read side rebuilds
+    without running code (tuples, sets, bytes, datetimes, numpy values); other
+    tags, such as `py/reduce` or `py/object` of any class, stay as parsed, so
+    a config update never imports or calls anything.
     """
     try:
         value = ast.literal_eval(text)
@@ -63,10 +64,9 @@ def _restore_jsonpickle(value: Any) -> Any:
     if '"py/' not in text and '"json://' not in text:
         # Plain literals skip the JSON round trip, which would turn int keys into str.
         return value
-    try:
-        return jsonpickle.decode(text, keys=True)
-    except Exception:  # noqa: BLE001 - a literal jsonpickle cannot decode stays as parsed
-        return value
+    from jupyter_sacred.records._decode import decode_value
+
+    return decode_value(json.loads(text))
 
 
 def _check_key(token: str, key: str) -> None:
