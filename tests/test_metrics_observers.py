@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -113,3 +114,36 @@ def test_metrics_json_rebuilt_while_running(tmp_path):
 
     live = json.loads((tmp_path / "1" / "metrics.json").read_text())
     assert live["x"]["values"] == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_drain_during_logging_loses_nothing():
+    metrics = MetricsLogger()
+    total = 50_000
+    drained_steps: list[int] = []
+
+    def produce() -> None:
+        for _ in range(total):
+            metrics.log_scalar("x", 1.0)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    while producer.is_alive():
+        drained_steps.extend(metrics.drain().get("x", {}).get("steps", []))
+    producer.join()
+    drained_steps.extend(metrics.drain().get("x", {}).get("steps", []))
+
+    assert drained_steps == list(range(total))
+
+
+def test_fractional_step_after_packed_points():
+    metrics = MetricsLogger()
+    for step in range(1500):
+        metrics.log_scalar("x", 0.0, step)
+    metrics.log_scalar("x", 0.0, 1499.5)
+    metrics.log_scalar("x", 0.0)
+
+    steps = metrics.drain()["x"]["steps"]
+
+    assert steps[:1500] == list(range(1500))
+    assert steps[1500:] == [1499.5, 1500.5]
+    assert all(type(step) is int for step in steps[:1500])
