@@ -180,7 +180,10 @@ class Run:
                     meta_info=self.meta_info,
                 )
                 self.run_logger.info("Running command '%s'", self.command)
-                self.run_logger.info('Started run with ID "%s"', self._id)
+                if self._id is None:
+                    self.run_logger.info("Started")
+                else:
+                    self.run_logger.info('Started run with ID "%s"', self._id)
                 self._notify("started")
                 heartbeat.start()
                 result = self.main_function(self)

@@ -49,7 +49,8 @@ SCRIPT = textwrap.dedent(
         return {"acc": 0.75, "layers": len(layers)}
 
     if __name__ == "__main__":
-        run = ex.run(named_configs=["big"], config_updates={"lr": 0.2, "seed": 42})
+        # sys capture: Sacred's fd capture can lose the last lines of a run.
+        run = ex.run(named_configs=["big"], config_updates={"lr": 0.2, "seed": 42}, options={"--capture": "sys"})
         print("status", run.status)
     '''
 )
