@@ -134,12 +134,8 @@ def test_metrics_json_matches_sacred(stores):
 
 def test_info_and_cout_match_sacred(stores):
     assert load(stores["ours"], "info.json") == load(stores["sacred"], "info.json")
-    ours = load(stores["ours"], "cout.txt").splitlines()
-    theirs = load(stores["sacred"], "cout.txt").splitlines()
-    # Sacred tees stdout and stderr through two processes, which can reorder
-    # lines between the streams; the lines themselves must be the same.
-    assert sorted(ours) == sorted(theirs)
-    assert ours[-1].endswith("Completed after 0:00:00")
+    assert load(stores["ours"], "cout.txt") == load(stores["sacred"], "cout.txt")
+    assert "epoch done" in load(stores["ours"], "cout.txt")
 
 
 def test_sources_and_artifact_stored(stores):
