@@ -12,6 +12,7 @@ import nbformat
 import pytest
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 
 pytestmark = [
     pytest.mark.slow,
@@ -269,3 +270,33 @@ def test_kernel_edited_config_replaces(session):
     assert "lr = 0.3" in printed
     assert "batch = 8" in printed
     assert "lr = 0.1" not in printed
+
+
+def test_kernel_restart_interrupts_busy_run(tmp_path):
+    # jupyter_client 8 interrupts a kernel before asking it to shut down, so
+    # the run in the busy cell ends through the ordinary interrupt path.
+    busy = '%%experiment --no-widget -b 0.1\nimport time\nprint("busy", flush=True)\ntime.sleep(60)\n'
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("%load_ext jupyter_sacred"),
+                                               nbformat.v4.new_code_cell(busy)])
+    client = NotebookClient(notebook, timeout=60, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    cout = tmp_path / "runs" / "1" / "cout.txt"
+
+    def restart():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (cout.exists() and "busy" in cout.read_text()):
+            time.sleep(0.05)
+        # The first half of a restart: the shutdown request a restart sends, and the wait for the kernel to stop.
+        asyncio.run(client.km.shutdown_kernel(now=False, restart=True))
+
+    with client.setup_kernel(env=kernel_env()):
+        client.execute_cell(notebook.cells[0], 0)
+        restarter = threading.Thread(target=restart)
+        restarter.start()
+        with pytest.raises(DeadKernelError):
+            client.execute_cell(notebook.cells[1], 1)
+        restarter.join()
+
+    run = read_run(tmp_path, 1)
+    assert run["status"] == "INTERRUPTED"
+    assert read_run(tmp_path, 1, "cout.txt") == "busy\n"
