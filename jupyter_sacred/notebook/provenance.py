@@ -261,6 +261,10 @@ def collect_provenance(shell: "InteractiveShell", log: CellLog, base_dir: str) -
     info["cells"] = [{"execution_count": cell.execution_count, "cell_id": cell.cell_id, "md5": cell.md5}
                      for cell in cells]
 
+    # NOTE: two kernels of one notebook (or two kernels without a known notebook)
+    # in one folder write the same file names. If they start runs at the same
+    # moment, a run can store the other kernel's copy, because observers copy
+    # sources when the run starts.
     folder = os.path.join(base_dir, PROVENANCE_DIR)
     os.makedirs(folder, exist_ok=True)
     stem = os.path.splitext(os.path.basename(location.path))[0] if location.path else "notebook"
