@@ -97,11 +97,16 @@ def experiment_logger(ex: "Experiment", interactive: bool, level: Any = None) ->
         run_logger = parent.getChild(ex.name)
     else:
         run_logger = logging.getLogger(ex.name)
-        if not interactive and not logging.getLogger().handlers and not run_logger.handlers:
+        unconfigured = not logging.getLogger().handlers and not run_logger.handlers
+        if unconfigured and not interactive:
             handler = logging.StreamHandler()
             handler.setFormatter(logging.Formatter(_LOG_FORMAT))
             run_logger.addHandler(handler)
             run_logger.setLevel(logging.INFO)
+        elif unconfigured:
+            # Without a handler, Python's last-resort handler would print the
+            # "Failed after ..." lines under the cell's traceback.
+            run_logger.addHandler(logging.NullHandler())
     if level is not None:
         (parent or run_logger).setLevel(int(level) if str(level).isdigit() else str(level).upper())
     return run_logger

@@ -88,7 +88,7 @@ def test_cell_history_stored_as_source(shell, tmp_path, run_folder):
     run_cell(shell, "%%experiment\nx + 1\n")
 
     sources = run_folder(1)["experiment"]["sources"]
-    cells = [stored for name, stored in sources if name.endswith("notebook_cells.py")]
+    cells = [stored for name, stored in sources if name.endswith(".cells.py")]
     assert len(cells) == 1
     text = (tmp_path / "runs" / cells[0]).read_text()
     assert text.index("x = 41") < text.index("%%experiment")
