@@ -157,6 +157,7 @@ def _experiment_info(ex: "Experiment", options: dict) -> dict:
 def _meta_info(command_name: str, options: dict, recorded_options: dict | None, named_configs: Sequence[str],
                config_updates: dict | None, beat_interval: float, extra: dict | None) -> dict:
     """Return Sacred's meta info: command, options as given over the defaults, named configs, updates."""
+    from jupyter_sacred.observers._mongo_spec import redact_strings
     from jupyter_sacred.options import meta_options
 
     meta: dict[str, Any] = {
@@ -172,7 +173,8 @@ def _meta_info(command_name: str, options: dict, recorded_options: dict | None, 
     if options["--priority"] is not None:
         meta["priority"] = options["--priority"]
     meta.update(extra or {})
-    return meta
+    # The -m URL may carry a password; the run connects with the options, observers store this copy.
+    return redact_strings(meta)
 
 
 def _main_function(ex: "Experiment", command: Any, main: Callable[[Run], Any] | None) -> Callable[[Run], Any]:
