@@ -8,13 +8,15 @@ executes it with nbclient in one real ipykernel. Cells with the widget and
 with ``--no-widget`` alternate, K of each, after one warm-up cell of each, so
 both see the same kernel state and machine load. Prints the loop times, the
 medians, the ratio of the medians (widget / no widget), the median of the
-ratios of back-to-back pairs and the ratio of the fastest cells. On a busy
+ratios of back-to-back pairs, the ratio of the fastest cells, and the
+share of loop time the widget itself spent reading points and drawing. On a busy
 machine the spread between cells of one kind can exceed the difference.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import statistics
 import tempfile
@@ -26,7 +28,10 @@ started = time.perf_counter()
 for i in range({points}):
     _run.log_scalar("train.loss", 1.0 / (i + 1))
 loop_seconds = time.perf_counter() - started
-loop_seconds
+# The widget's own account of the wall time it spent reading points and drawing.
+widgets = [listener.__self__ for listener in _run._listeners
+           if type(getattr(listener, "__self__", None)).__name__ == "RunWidget"]
+(loop_seconds, widgets[0]._busy_seconds if widgets else 0.0)
 """
 
 
@@ -45,10 +50,11 @@ def build_notebook(points: int, repeat: int, beat: float):
     return notebook, kinds
 
 
-def loop_seconds(cell) -> float:
+def cell_times(cell) -> tuple[float, float]:
+    """Return (loop seconds, seconds the widget spent reading and drawing) of a benchmark cell."""
     for output in cell.outputs:
         if output.get("output_type") == "execute_result":
-            return float(output["data"]["text/plain"])
+            return ast.literal_eval(output["data"]["text/plain"])
     raise RuntimeError(f"the benchmark cell produced no result: {json.dumps(cell.outputs)[:500]}")
 
 
@@ -72,9 +78,13 @@ def main() -> None:
         wall = time.perf_counter() - started
 
     times: dict[str, list[float]] = {"widget": [], "no widget": []}
+    busy: list[float] = []
     for cell, (kind, warm_up) in zip(notebook.cells[2:], kinds):
         if not warm_up:
-            times[kind].append(loop_seconds(cell))
+            loop, widget_seconds = cell_times(cell)
+            times[kind].append(loop)
+            if kind == "widget":
+                busy.append(widget_seconds / loop)
     print(f"{args.points} log_scalar calls per cell, {args.repeat} cells of each kind, "
           f"beat interval {args.beat_interval} s, notebook wall time {wall:.1f} s")
     for kind, values in times.items():
@@ -88,6 +98,8 @@ def main() -> None:
     print(f"  median of paired ratios: {paired:.4f} ({(paired - 1) * 100:+.1f} %)")
     fastest = min(times["widget"]) / min(times["no widget"])
     print(f"  ratio of the fastest cells: {fastest:.4f} ({(fastest - 1) * 100:+.1f} %)")
+    print(f"  widget reading and drawing, share of loop time: max {max(busy) * 100:.2f} %, "
+          f"median {statistics.median(busy) * 100:.2f} %")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REFRESH_INTERVAL = 0.25
+# Seconds between refreshes. Each wake-up of the refresh thread takes the GIL
+# from the run's thread, which on a busy machine may then wait for a CPU, so
+# the thread wakes only twice a second.
+REFRESH_INTERVAL = 0.5
 # The share of wall time that reading metric points and drawing plots may
 # take while the run executes. Both hold the GIL, so this bounds how much the
 # widget slows the run.
