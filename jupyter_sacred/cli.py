@@ -122,7 +122,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     lines += [f"  {artifact['name']}  {artifact.get('path') or artifact.get('file_id')}" for artifact in record["artifacts"]]
     if record.get("fail_trace"):
         lines.append("fail trace:")
-        lines.append("".join(record["fail_trace"]).rstrip())
+        lines.append("".join(map(str, record["fail_trace"])).rstrip())  # a hand-edited store may hold non-strings
     shown = len(record["captured_out"].encode("utf-8"))
     lines.append(f"captured output (last {shown} of {record['captured_out_bytes']} bytes):")
     print("\n".join(lines))

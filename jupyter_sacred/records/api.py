@@ -155,7 +155,11 @@ def load_metrics(store: Store, run_ids: Iterable[Any] | Any | None = None, names
 
 def _to_datetimes(values: list) -> pd.Series:
     if values and isinstance(values[0], str):
-        return pd.Series(pd.to_datetime(values, format="ISO8601"))
+        try:
+            return pd.Series(pd.to_datetime(values, format="ISO8601"))
+        except (TypeError, ValueError):  # a damaged store: unreadable times become NaT
+            return pd.Series(pd.to_datetime([v if isinstance(v, str) else None for v in values],
+                                            format="ISO8601", errors="coerce"))
     return pd.Series(pd.to_datetime(values), dtype="datetime64[us]" if not values else None)
 
 

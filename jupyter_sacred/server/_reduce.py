@@ -14,7 +14,10 @@ def reduce_series(steps: Sequence, values: Sequence, max_points: int) -> tuple[l
     index, and each bucket gives its minimum and its maximum, so spikes survive.
     The first and last finite points are always kept.
     """
-    values_array = np.asarray(values, dtype=float)
+    try:
+        values_array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):  # a damaged store: what is not a number counts as non-finite
+        values_array = np.array([_as_float(value) for value in values], dtype=float)
     steps_array = np.asarray(steps, dtype=object)
     finite = np.isfinite(values_array)
     if not finite.all():
@@ -40,3 +43,10 @@ def reduce_series(steps: Sequence, values: Sequence, max_points: int) -> tuple[l
 
     index = np.asarray(keep)
     return steps_array[index].tolist(), values_array[index].tolist()
+
+
+def _as_float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
