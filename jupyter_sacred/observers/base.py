@@ -44,6 +44,9 @@ class RunObserver:
       the beat time and the intermediate result.
     - ``log_metrics`` gets the metric points logged since the last beat as
       ``{name: {"name", "steps", "values", "timestamps"}}``, possibly empty.
+      An observer with ``accepts_metric_chunks = True`` gets ``MetricChunk``
+      mappings with numpy columns; the others get plain lists with datetime
+      timestamps, as from Sacred.
     - Exactly one of ``completed_event``, ``interrupted_event`` and
       ``failed_event`` ends a started run; ``join`` is called last.
     """
