@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,13 @@ def get_repository_info(path: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 def _remote_url(repo: Any) -> str:
     try:
-        return repo.remote("origin").url
+        url = repo.remote("origin").url
     except ValueError:  # no remote named origin
         return "git:/" + str(repo.working_dir)
+    # https://token@host/... or scheme://user:password@host/...: credentials must not reach a store.
+    # A plain user name such as ssh://git@host/... is kept.
+    return _HTTP_USERINFO.sub(r"\1", _PASSWORD.sub(r"\1", url))
+
+
+_HTTP_USERINFO = re.compile(r"^(https?://)[^@/]*@", re.IGNORECASE)
+_PASSWORD = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/:]*:[^@/]*@")
