@@ -6,11 +6,11 @@ Generates a notebook whose ``%%experiment`` cells each time a loop of N
 ``_run.log_scalar`` calls with ``time.perf_counter`` inside the kernel, and
 executes it with nbclient in one real ipykernel. Cells with the widget and
 with ``--no-widget`` alternate, K of each, after one warm-up cell of each, so
-both see the same kernel state and machine load. Prints the loop times, the
-medians, the ratio of the medians (widget / no widget), the median of the
-ratios of back-to-back pairs, the ratio of the fastest cells, and the
-share of loop time the widget itself spent reading points and drawing. On a busy
-machine the spread between cells of one kind can exceed the difference.
+both see the same kernel state and machine load. It prints the loop times
+and the ratio of widget to no-widget times three ways: of the medians, the
+median over back-to-back pairs, and of the fastest cells. It also prints the
+share of loop time the widget itself spent reading points and drawing. On a
+busy machine the spread between cells of one kind can exceed the difference.
 """
 
 from __future__ import annotations

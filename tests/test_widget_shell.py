@@ -329,3 +329,11 @@ def test_widget_work_within_budget(shell, widgets_on):
     assert shell.user_ns["unread"] == 600_000
     assert shell.user_ns["busy"] <= run_widget.WORK_BUDGET * shell.user_ns["elapsed"]
     assert widgets_on[0].feed.reducers["loss"].count == 600_000
+
+
+def test_widget_queued_run(shell, widgets_on, displayed):
+    run_cell(shell, "%%experiment -q\n1\n")
+
+    assert "data-status='QUEUED'" in widgets_on[0].header.value
+    (static,) = [bundle for bundle in displayed if run_display.RUN_MIME_TYPE in bundle]
+    assert static[run_display.RUN_MIME_TYPE]["status"] == "QUEUED"

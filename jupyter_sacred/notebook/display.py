@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import sys
 from typing import Any, Mapping
 
@@ -61,7 +62,7 @@ def snapshot_bundle(snapshot: RunSnapshot, series: Series) -> dict[str, Any]:
     }
     if png:
         bundle["image/png"] = base64.b64encode(png).decode("ascii")
-    if snapshot.store:
+    if snapshot.store and os.path.isabs(snapshot.store):  # the JupyterLab extension reads folder stores
         bundle[RUN_MIME_TYPE] = {"store": snapshot.store, "run_id": snapshot.run_id, "status": snapshot.status}
     return bundle
 
@@ -136,10 +137,10 @@ class RunDisplay:
 
     ``start`` is called before the run starts and ``finish`` after it ends,
     also when it fails. In a kernel, with ``enabled``, a live widget shows
-    above the cell's own output and keeps its final state; then a static copy
-    (HTML summary, PNG of the plots, text, run reference) follows for saved
-    notebooks. Without ``enabled``, only the static copy. In a terminal
-    IPython, a text summary is printed.
+    above the cell's own output and keeps its final state. A static copy
+    (HTML summary, PNG of the plots, text, run reference) follows it, so a
+    saved notebook shows the run without a kernel. Without ``enabled``, only
+    the static copy is shown. In a terminal IPython, a text summary is printed.
     """
 
     def __init__(self, shell: Any, enabled: bool = True) -> None:

@@ -182,7 +182,7 @@ class RunWidget:
         """Return the metrics to redraw now: those whose data changed, if the time budget allows.
 
         While the run executes, reading points and drawing together may take
-        at most ``work_budget`` of the wall time since ``start``; the final
+        at most ``work_budget`` of the wall time since ``start``. The final
         refresh draws every stale plot.
         """
         stale = [name for name, version in self.feed.versions.copy().items() if self._drawn.get(name) != version]
