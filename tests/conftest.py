@@ -16,15 +16,24 @@ def shell(tmp_path, monkeypatch):
     Cells run with ``store_history=True`` as in a kernel, so the executed-cell
     history is recorded.
     """
-    from IPython.testing.globalipapp import get_ipython
-
     monkeypatch.chdir(tmp_path)
-    ip = get_ipython()
+    ip = interactive_shell()
     ip.run_line_magic("reset", "-f")
     ip.history_manager.reset(new_session=True)
     ip.run_cell("%load_ext jupyter_sacred", store_history=True)
     yield ip
     ip.run_cell("%unload_ext jupyter_sacred")
+
+
+def interactive_shell():
+    """Return the process's one IPython shell, creating it if needed.
+
+    IPython allows one shell per process; tests that need a shell all take it
+    from here, so the order in which they run does not matter.
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
 
 
 def run_cell(ip, code: str):

@@ -327,9 +327,9 @@ def test_repositories_in_info(project, monkeypatch):
 
 
 def test_ipython_namespace(project):
-    from IPython.testing.globalipapp import get_ipython
+    from conftest import interactive_shell
 
-    ip = get_ipython()
+    ip = interactive_shell()
     ip.run_line_magic("reset", "-f")
     ip.run_cell(f"import yaml\nfrom {project.package} import util\nclass Model:\n    pass\n", store_history=True)
     history = "\n".join(ip.user_ns["In"][1:]).encode()
