@@ -76,6 +76,14 @@ def test_copy_sources_false(repo, tmp_path):
     assert [name for name, _ in run["experiment"]["sources"]] == ["train.py"]
 
 
+def test_discover_dependencies_none(repo, tmp_path):
+    found = run_script(repo, tmp_path)[0]["experiment"]["dependencies"]
+    run, _ = run_script(repo, tmp_path / "off", "no-deps")
+    # As in Sacred, numpy is listed whenever it is installed.
+    assert [name.split("==")[0] for name in run["experiment"]["dependencies"]] == ["numpy"]
+    assert any(name.startswith("jsonpickle==") for name in found)
+
+
 def test_cpu_and_gpu_info_off(repo, tmp_path):
     run, _ = run_script(repo, tmp_path, "no-cpu", "no-gpu")
     assert run["host"]["cpu"] is None
@@ -91,6 +99,22 @@ def test_env_only_listed_variables(repo, tmp_path):
 def test_capture_no_stores_no_output(repo, tmp_path):
     _, folder = run_script(repo, tmp_path, "no-capture")
     assert (folder / "cout.txt").read_text() == ""
+
+
+def test_notebook_capture_mode_no(shell, tmp_path):
+    run_cell(shell, "%config SacredMagics.capture_mode = 'no'")
+    assert run_cell(shell, "%%experiment private --no-widget\nprint('printed in the cell')\n").success
+    assert (tmp_path / "runs" / "1" / "cout.txt").read_text() == ""
+
+
+def test_notebook_captured_env(shell, tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIVACY_LISTED", "listed-value")
+    monkeypatch.setenv("PRIVACY_UNLISTED", "unlisted-value")
+    run_cell(shell, "%config SacredMagics.captured_env = ['PRIVACY_LISTED']")
+    assert run_cell(shell, "%%experiment private --no-widget\n1\n").success
+    run = json.loads((tmp_path / "runs" / "1" / "run.json").read_text())
+    assert run["host"]["ENV"] == {"PRIVACY_LISTED": "listed-value"}
+    run_cell(shell, "%config SacredMagics.captured_env = []")
 
 
 def test_observe_none_stores_nothing(shell, tmp_path):
