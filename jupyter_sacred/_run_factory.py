@@ -51,7 +51,7 @@ def build_run(
     if beat_interval is None:
         beat_interval = float(SETTINGS.DEFAULT_BEAT_INTERVAL)
     meta = _meta_info(command_name, options, recorded_options, named_configs, config_updates, beat_interval,
-                      meta_info)
+                      meta_info, modifications=result.modifications)
     capture_mode = resolve_capture_mode(options["--capture"], bool(observers))
     host_info = get_host_info(
         ex.additional_host_info,
@@ -154,8 +154,23 @@ def _experiment_info(ex: "Experiment", options: dict) -> dict:
     return info
 
 
+def modifications_record(modifications: Any) -> dict:
+    """Return the config modifications as JSON data for ``meta.config_modifications``.
+
+    Sacred keeps them in memory only; storing them lets readers (the Lab panel,
+    stored-run views) mark added, modified and type-changed entries.
+    """
+    return {
+        "added": sorted(modifications.added),
+        "modified": sorted(modifications.modified),
+        "typechanged": {path: [old.__name__, new.__name__]
+                        for path, (old, new) in sorted(modifications.typechanged.items())},
+    }
+
+
 def _meta_info(command_name: str, options: dict, recorded_options: dict | None, named_configs: Sequence[str],
-               config_updates: dict | None, beat_interval: float, extra: dict | None) -> dict:
+               config_updates: dict | None, beat_interval: float, extra: dict | None,
+               modifications: Any = None) -> dict:
     """Return Sacred's meta info: command, options as given over the defaults, named configs, updates."""
     from jupyter_sacred.observers._mongo_spec import redact_strings
     from jupyter_sacred.options import meta_options
@@ -168,6 +183,8 @@ def _meta_info(command_name: str, options: dict, recorded_options: dict | None, 
     if config_updates is not None:
         meta["config_updates"] = config_updates
     meta["beat_interval"] = beat_interval
+    if modifications is not None:
+        meta["config_modifications"] = modifications_record(modifications)
     if options["--comment"] is not None:
         meta["comment"] = options["--comment"]
     if options["--priority"] is not None:

@@ -190,3 +190,28 @@ def _now():
     from jupyter_sacred._storage import utcnow
 
     return utcnow()
+
+
+def test_config_modifications_stored_in_meta(tmp_path):
+    from jupyter_sacred import Experiment
+    from jupyter_sacred.notebook._snapshot import snapshot_of_record
+    from jupyter_sacred.observers import FileObserver
+    from jupyter_sacred.records import read_run
+
+    ex = Experiment("mods", observers=[FileObserver(tmp_path / "store")], base_dir=tmp_path, save_git_info=False)
+    ex.add_config({"lr": 0.1, "opt": {"name": "sgd"}, "epochs": 3})
+
+    @ex.main
+    def main(lr, opt, epochs):
+        return lr
+
+    ex.run(config_updates={"lr": 0.5, "opt": {"name": "adam", "nesterov": True}, "epochs": "three"})
+
+    stored = json.loads((tmp_path / "store" / "1" / "run.json").read_text())["meta"]["config_modifications"]
+    assert stored["added"] == ["opt.nesterov"]
+    assert "lr" in stored["modified"]
+    assert "opt.name" in stored["modified"]
+    assert stored["typechanged"] == {"epochs": ["int", "str"]}
+    snapshot = snapshot_of_record(read_run(tmp_path / "store", 1), tmp_path / "store")
+    assert snapshot.added == frozenset({"opt.nesterov"})
+    assert snapshot.typechanged == {"epochs": ("int", "str")}

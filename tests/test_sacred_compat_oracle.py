@@ -21,7 +21,7 @@ EXAMPLES = Path(__file__).parent / "sacred_examples"
 # Differ by nature between two runs: ids, times, paths, hosts, the digest of the edited source.
 VOLATILE_RUN_KEYS = {"start_time", "stop_time", "heartbeat", "host", "resources", "experiment", "fail_trace"}
 # Our meta also records the beat interval, a key Sacred's meta does not have.
-OUR_META_ONLY = {"beat_interval"}
+OUR_META_ONLY = {"beat_interval", "config_modifications"}
 UPDATES = ["--capture=sys", "with", "big", "seed=7", "lr=0.2", "opt.name=adam", "opt.momentum=0.5"]
 VARIANTS = {"ok": [], "fail": ["mode=fail"], "interrupt": ["mode=interrupt"]}
 

@@ -87,10 +87,12 @@ def snapshot_of_run(run: Any) -> RunSnapshot:
 def snapshot_of_record(record: Mapping[str, Any], store: Any = None) -> RunSnapshot:
     """Build a snapshot from a ``jupyter_sacred.records.read_run`` record.
 
-    Stores do not keep config modifications, so the entries set by the
-    run's config updates (``meta.config_updates``) are shown as modified.
+    Runs stored by jupyter_sacred keep their config modifications in
+    ``meta.config_modifications``; for other stores (Sacred's), the entries
+    set by the run's config updates (``meta.config_updates``) are shown as modified.
     """
     meta = record.get("meta") or {}
+    stored = meta.get("config_modifications") or {}
     info = record.get("info") or {}
     return RunSnapshot(
         run_id=record.get("id", record.get("_id")),
@@ -105,7 +107,9 @@ def snapshot_of_record(record: Mapping[str, Any], store: Any = None) -> RunSnaps
         result=record.get("result"),
         captured_out=record.get("captured_out") or "",
         config=record.get("config") or {},
-        modified=frozenset(_dotted_keys(meta.get("config_updates") or {})),
+        added=frozenset(stored.get("added") or ()),
+        modified=frozenset(stored.get("modified") or _dotted_keys(meta.get("config_updates") or {})),
+        typechanged={path: tuple(types) for path, types in (stored.get("typechanged") or {}).items()},
         warnings=provenance_warnings(info),
         fail_trace=list(record.get("fail_trace") or []),
     )
