@@ -43,7 +43,8 @@ def accepts_or_usage_error(parser, line: str):
 def test_experiment_line_only_usage_errors(line):
     parsed = accepts_or_usage_error(parse_experiment_line, line)
     if parsed is not None:
-        assert isinstance(parsed.config_updates, dict) and isinstance(parsed.named_configs, list)
+        assert isinstance(parsed.config_updates, dict)
+        assert isinstance(parsed.named_configs, list)
         for number in (parsed.priority, parsed.beat_interval):
             assert number is None or (number == number and abs(number) != float("inf"))
 
@@ -95,7 +96,8 @@ def test_any_update_tokens_parse_or_config_error(tokens):
     except ConfigError as error:
         assert str(error)
         return
-    assert isinstance(updates, dict) and all(isinstance(name, str) for name in named)
+    assert isinstance(updates, dict)
+    assert all(isinstance(name, str) for name in named)
 
 
 @settings_

@@ -52,7 +52,8 @@ def test_eight_processes_race_one_store(tmp_path):
         assert (folder / "cout.txt").read_text() == f"{tag} {index}\n"
         assert row["result"] == f"{tag}:{index}"
         points = metrics[metrics["run_id"] == run_id]
-        assert points["name"].tolist() == [f"from_{tag}"] and points["value"].tolist() == [index]
+        assert points["name"].tolist() == [f"from_{tag}"]
+        assert points["value"].tolist() == [index]
 
 
 KERNEL_RUNS = 4
@@ -100,7 +101,8 @@ def test_two_kernels_keep_runs_apart(tmp_path):
             manager.shutdown_kernel(now=True)
 
     runs = load_runs(store).set_index("id")
-    assert len(runs) == 2 * KERNEL_RUNS and set(runs["status"]) == {"COMPLETED"}
+    assert len(runs) == 2 * KERNEL_RUNS
+    assert set(runs["status"]) == {"COMPLETED"}
     metrics = load_metrics(store)
     for run_id, row in runs.iterrows():
         tag = row["config.tag"]

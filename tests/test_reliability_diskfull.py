@@ -92,9 +92,11 @@ def test_enospc_fails_observer_not_run(tmp_path, monkeypatch, caplog):
 
     run = filling_experiment(store, disk_full).run(options={"--beat-interval": 0.01, "--capture": "sys"})
 
-    assert run.status == "COMPLETED" and run.result == "done"
+    assert run.status == "COMPLETED"
+    assert run.result == "done"
     errors = observer_errors(caplog, run._id)
-    assert errors and "No space left on device" in errors[0].exc_text
+    assert errors
+    assert "No space left on device" in errors[0].exc_text
     check_store_readable(store)
     # The last state that reached the disk says RUNNING; readers see the run as DEAD.
     assert load_runs(store, dead_after=0)["status"].tolist() == ["DEAD"]
@@ -138,7 +140,8 @@ def test_full_tmpfs_keeps_stored_files_valid(tiny_tmpfs, caplog):
     caplog.set_level(logging.INFO)
     run = ex.run(options={"--beat-interval": 0.01, "--capture": "sys"})
 
-    assert run.status == "COMPLETED" and run.result == "done"
+    assert run.status == "COMPLETED"
+    assert run.result == "done"
     assert observer_errors(caplog, run._id)
     check_store_readable(store)
     # A failed copy leaves no partial file behind to hold the space.

@@ -61,10 +61,13 @@ def test_number_likes_stored_as_floats(tmp_path):
     stored = load_metrics(store).set_index("name")["value"]
     for name, _, expected in ACCEPTED:
         assert stored[name] == expected, name
-    assert math.isnan(stored["nan"]) and stored["inf"] == math.inf and stored["minus_inf"] == -math.inf
+    assert math.isnan(stored["nan"])
+    assert stored["inf"] == math.inf
+    assert stored["minus_inf"] == -math.inf
     # NaN and infinities are written as JSON's NaN/Infinity extensions, as Sacred writes them.
     text = (store / str(run._id) / "metrics.json").read_text()
-    assert "NaN" in text and "-Infinity" in text
+    assert "NaN" in text
+    assert "-Infinity" in text
 
 
 @pytest.mark.parametrize(
@@ -142,7 +145,8 @@ def test_output_beyond_16_mb_stored_whole(tmp_path):
     size = (store / str(run._id) / "cout.txt").stat().st_size
     assert size == len(run.captured_out) > 16 << 20
     record = read_run(store, run._id, tail_bytes=len(line))
-    assert record["captured_out_bytes"] == size and record["captured_out"] == line
+    assert record["captured_out_bytes"] == size
+    assert record["captured_out"] == line
 
 
 @pytest.mark.slow

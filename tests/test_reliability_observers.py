@@ -73,7 +73,8 @@ def test_broken_observers_do_not_stop_run(tmp_path, caplog):
 
     run = ex.run(options={"--beat-interval": 0.01})
 
-    assert run.status == "COMPLETED" and run.result == 42
+    assert run.status == "COMPLETED"
+    assert run.result == 42
     # The file observer between the two broken ones stored everything.
     assert load_runs(store)["status"].tolist() == ["COMPLETED"]
     assert load_metrics(store)["value"].tolist() == [1.0 / (step + 1) for step in range(5)]
@@ -91,7 +92,9 @@ def test_broken_observers_do_not_stop_run(tmp_path, caplog):
         assert observer.calls[-2:] == ["completed_event", "join"]
         assert len(observer.calls) == 4
     summary = [r for r in caplog.records if "these observers failed" in r.getMessage()]
-    assert len(summary) == 1 and "first" in summary[0].getMessage() and "last" in summary[0].getMessage()
+    assert len(summary) == 1
+    assert "first" in summary[0].getMessage()
+    assert "last" in summary[0].getMessage()
 
 
 @pytest.mark.parametrize("priority", [100, -100])
@@ -105,7 +108,8 @@ def test_failed_start_is_fatal_and_named(tmp_path, caplog, priority):
         ex.run()
 
     message = str(raised.value)
-    assert "Broken('offline')" in message and "cannot reach its store" in message
+    assert "Broken('offline')" in message
+    assert "cannot reach its store" in message
     assert "ex.observers" in message  # says how to fix it
     assert isinstance(raised.value.__cause__, ConnectionError)
     # Observers that did not start get no beat, end or join, so nothing else is logged.

@@ -59,7 +59,8 @@ def test_odd_values_stored_as_sacred_stores_them(outcomes):
         if theirs["error"] is not None:
             # Sacred refuses it; we refuse it too, naming the key.
             assert mine["error"] is not None, label
-            assert mine["error"].startswith("ConfigKeyError") and "value" in mine["error"], mine["error"]
+            assert mine["error"].startswith("ConfigKeyError"), mine["error"]
+            assert "value" in mine["error"], mine["error"]
             continue
         assert mine["error"] is None, (label, mine["error"])
         expected = json.dumps(stored_value(sacred_store, theirs), sort_keys=True)

@@ -70,7 +70,8 @@ def test_python_api_runs_nothing(hostile_store):
     filtered = load_runs(store, query={"config.seed": 1})
 
     assert not mark.exists()
-    assert list(runs["id"]) == [1] and list(filtered["id"]) == [1]
+    assert list(runs["id"]) == [1]
+    assert list(filtered["id"]) == [1]
     # The payloads come back as the plain data they were stored as.
     assert record["info"]["reduce_system"] == payloads(mark)["reduce_system"]
     assert record["config"]["function"] == {"py/function": "os.system"}

@@ -48,7 +48,8 @@ def test_add_artifact_refuses_name(tmp_path, payload, name):
     with pytest.raises(ArtifactNameError) as raised:
         ex.run()
 
-    assert repr(name) in str(raised.value) and "name=" in str(raised.value)
+    assert repr(name) in str(raised.value)
+    assert "name=" in str(raised.value)
     assert leaked_files(tmp_path) == []
     record_files = {path.name: path.read_bytes() for path in (store / "1").iterdir()}
     assert record_files.get("run.json", b"").count(b'"FAILED"') == 1

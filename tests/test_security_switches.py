@@ -43,7 +43,10 @@ def run_script(repo: Path, tmp_path: Path, *switches: str) -> tuple[dict, Path]:
 def test_defaults_record_host_git_sources(repo, tmp_path):
     run, folder = run_script(repo, tmp_path)
     host, experiment = run["host"], run["experiment"]
-    assert host["hostname"] and host["os"] and host["python_version"] and host["cpu"]
+    assert host["hostname"]
+    assert host["os"]
+    assert host["python_version"]
+    assert host["cpu"]
     assert host["ENV"] == {}  # no variable unless listed
     assert experiment["repositories"][0]["commit"]
     assert "local_module.py" in [name for name, _ in experiment["sources"]]
