@@ -23,6 +23,7 @@ __all__ = [
     "Run",
     "RunStatus",
     "SacredInterrupt",
+    "StoredRun",
     "TimeoutInterrupt",
     "compare",
     "host_info_gatherer",
@@ -31,6 +32,7 @@ __all__ = [
     "load_runs",
     "metrics_wide",
     "read_run",
+    "show_run",
     "unload_ipython_extension",
 ]
 
@@ -41,6 +43,8 @@ _LAZY = {
     "metrics_wide": ("jupyter_sacred.records", "metrics_wide"),
     "load_metrics": ("jupyter_sacred.records", "load_metrics"),
     "compare": ("jupyter_sacred.records", "compare"),
+    "show_run": ("jupyter_sacred.notebook.display", "show_run"),
+    "StoredRun": ("jupyter_sacred.notebook.display", "StoredRun"),
     # Jupyter looks these up to find the server extension and the prebuilt Lab extension.
     "_jupyter_server_extension_points": ("jupyter_sacred.server", "_jupyter_server_extension_points"),
     "_jupyter_labextension_paths": ("jupyter_sacred.server", "_jupyter_labextension_paths"),
