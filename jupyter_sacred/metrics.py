@@ -74,8 +74,8 @@ def _to_number(value: Any, what: str, name: str) -> float | int:
     """Convert numpy scalars and other number-likes; reject what is not a number.
 
     Strings are refused even when they spell a number. A step must fit in
-    int64 and a value in float64, the columns they are packed into; a heartbeat
-    that met one that does not would lose every point of the run.
+    int64 and a value in float64, because they are packed into such columns.
+    A point that does not fit would make every later heartbeat fail.
     """
     if isinstance(value, (str, bytes)):
         raise TypeError(f"metric {name!r}: {what} must be a number, got {type(value).__name__} {value!r}")

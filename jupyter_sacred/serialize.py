@@ -71,10 +71,10 @@ def flatten(obj: Any) -> Any:
     shared twice become ``{"py/id": N}`` references and large numpy arrays
     become base64 blobs, as in Sacred's stores.
 
-    Containers nested deeper than ``MAX_DEPTH`` levels, where jsonpickle
-    would exceed Python's recursion limit, are stored cut at that depth with
-    ``TRUNCATED_MARKER`` in place of the deeper levels, and a warning is
-    logged; a value that still cannot be encoded is stored as a marker string.
+    jsonpickle exceeds Python's recursion limit on deeply nested values. Such
+    a value is stored cut at ``MAX_DEPTH`` levels, with ``TRUNCATED_MARKER``
+    in place of the deeper ones, and a warning is logged. A value that still
+    cannot be encoded is stored as a marker string.
     """
     if _is_plain(obj):
         return obj

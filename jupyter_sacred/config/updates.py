@@ -42,10 +42,10 @@ def parse_value(text: str) -> Any:
     """Parse `text` as a Python literal, falling back to the text itself.
 
     A dict carrying jsonpickle tags (as in `{"py/tuple": [1, 2]}`) is decoded
-    as Sacred decodes it, but only for the value types the read side rebuilds
-    without running code (tuples, sets, bytes, datetimes, numpy values); other
-    tags, such as `py/reduce` or `py/object` of any class, stay as parsed, so
-    a config update never imports or calls anything.
+    as Sacred decodes it, but only for the value types that the read side
+    rebuilds without running code: tuples, sets, bytes, datetimes and numpy
+    values. Other tags, such as `py/reduce` or `py/object` of any class, stay
+    as parsed, so a config update never imports or calls anything.
     """
     try:
         value = ast.literal_eval(text)
