@@ -20,9 +20,12 @@ def shell(tmp_path, monkeypatch):
     ip = interactive_shell()
     ip.run_line_magic("reset", "-f")
     ip.history_manager.reset(new_session=True)
+    # `%config SacredMagics.x = ...` in one test must not reach the next test's session.
+    ip.config.pop("SacredMagics", None)
     ip.run_cell("%load_ext jupyter_sacred", store_history=True)
     yield ip
     ip.run_cell("%unload_ext jupyter_sacred")
+    ip.config.pop("SacredMagics", None)
 
 
 def interactive_shell():

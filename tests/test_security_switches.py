@@ -139,3 +139,15 @@ def test_notebook_run_stores_cells(shell, tmp_path):
     assert run_cell(shell, "%%experiment private --no-widget\n1\n").success
     stored = b"".join(p.read_bytes() for p in (tmp_path / "runs").rglob("*") if p.is_file())
     assert b"typed in a cell" in stored
+
+
+def test_notebook_sources_switch_off(shell, tmp_path):
+    # Documented in SECURITY.md: SacredMagics.save_notebook_sources = False keeps cell code out of the store.
+    run_cell(shell, "%config SacredMagics.save_notebook_sources = False")
+    run_cell(shell, "secret_looking = 'typed in a cell'")
+    assert run_cell(shell, "%%experiment private --no-widget\n1\n").success
+    run_cell(shell, "%config SacredMagics.save_notebook_sources = True")
+
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "runs").rglob("*") if p.is_file())
+    assert b"typed in a cell" not in stored
+    assert (tmp_path / "runs" / "1" / "run.json").exists()

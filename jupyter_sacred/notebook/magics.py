@@ -30,6 +30,9 @@ class SacredMagics(Magics):
     experiment_name = Unicode("notebook", help="Experiment name when the %%experiment line gives none.").tag(
         config=True)
     captured_env = List(Unicode(), help="Environment variables recorded in host info (ENV).").tag(config=True)
+    save_notebook_sources = Bool(
+        True, help="Store the executed cells and a copy of the notebook file as sources of each run."
+    ).tag(config=True)
 
     def __init__(self, shell: Any, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)

@@ -41,7 +41,7 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
     ex = session.experiment
     ex.path = request.name or magics.experiment_name
     ex.observers = session.active_observers(magics.default_store)
-    provenance = session.collect_provenance()
+    provenance = session.collect_provenance(save_sources=magics.save_notebook_sources)
 
     cell_key = session.cell_key(cell)
     meta_info = {"notebook": {"cell_id": session.current_cell_id,

@@ -128,20 +128,20 @@ class NotebookSession:
             return self.current_cell_id
         return "md5:" + hashlib.md5(cell.encode("utf-8")).hexdigest()
 
-    def collect_provenance(self) -> "Provenance":
+    def collect_provenance(self, save_sources: bool = True) -> "Provenance":
         """Write the executed cells and the notebook copy; point the experiment's sources at them.
 
         Files written for earlier runs are replaced in the sources, so a
         renamed notebook does not leave its old copy behind as a source.
+        With ``save_sources=False`` neither file becomes a source of the run.
         """
         from jupyter_sacred.notebook.provenance import collect_provenance
 
         provenance = collect_provenance(self.shell, self.cell_log, self.experiment.base_dir)
         earlier = set(self._provenance_sources)
-        self.experiment._extra_sources = [
-            path for path in self.experiment._extra_sources if path not in earlier
-        ] + provenance.sources
-        self._provenance_sources = provenance.sources
+        kept = [path for path in self.experiment._extra_sources if path not in earlier]
+        self._provenance_sources = provenance.sources if save_sources else []
+        self.experiment._extra_sources = kept + self._provenance_sources
         return provenance
 
 
