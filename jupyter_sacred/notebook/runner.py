@@ -34,9 +34,10 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
     shell = magics.shell
     try:
         body, expression, source = compile_cell(shell, cell)
-    except SyntaxError:
-        shell.showsyntaxerror()
-        return None
+    except SyntaxError as error:
+        # Raised, not only shown, so the cell is marked failed and "run all" stops
+        # here; no run is created. The engine's frames are left out of the display.
+        raise error.with_traceback(None) from None
 
     ex = session.experiment
     ex.path = request.name or magics.experiment_name
