@@ -13,6 +13,7 @@ a long beat interval takes about 24 bytes per point. Sacred's takes about 200
 from __future__ import annotations
 
 import logging
+import math
 import struct
 import threading
 import time
@@ -214,6 +215,9 @@ class MetricsLogger:
     def _checked_step(self, series: _Series, step: Any, name: str) -> Any:
         step = _to_number(step, "step", name)
         if isinstance(step, float):
+            if not math.isfinite(step):
+                # Every later automatic step (last step + 1) would be NaN or infinite too.
+                raise ValueError(f"metric {name!r}: step {step} is not a finite number; pass a finite step")
             if step.is_integer() and _MIN_STEP <= step < _MAX_STEP:
                 return int(step)
             if not series.fractional:

@@ -1,0 +1,33 @@
+"""The Python API used in odd ways: odd metric steps, nested runs, calls after a run ended."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from jupyter_sacred import Experiment
+from jupyter_sacred.metrics import MetricsLogger
+from jupyter_sacred.observers.file import FileObserver
+from jupyter_sacred.records import read_run
+
+
+@pytest.mark.parametrize("step", [math.nan, math.inf, -math.inf])
+def test_non_finite_step_refused(step):
+    # A NaN or infinite step has no place in the step order, and every later
+    # automatic step would inherit it.
+    metrics = MetricsLogger()
+    with pytest.raises(ValueError, match="step .* is not a finite number"):
+        metrics.log_scalar("x", 1.0, step)
+    metrics.log_scalar("x", 2.0)
+
+    assert metrics.drain()["x"]["steps"] == [0]
+
+
+def test_steps_going_backwards_kept_in_order_logged():
+    metrics = MetricsLogger()
+    for step in (5, 3, 1):
+        metrics.log_scalar("x", float(step), step)
+    metrics.log_scalar("x", 0.0)
+
+    assert metrics.drain()["x"]["steps"] == [5, 3, 1, 2]
