@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from typing import Any, Sequence
@@ -9,6 +10,10 @@ from typing import Any, Sequence
 from jupyter_sacred.errors import ObserverStartError
 
 logger = logging.getLogger(__name__)
+
+# Observers recording a run now, by id(): an observer object keeps the state of one run.
+_observers_in_use: set[int] = set()
+_in_use_lock = threading.Lock()
 
 
 class ObserverGroup:
@@ -19,6 +24,12 @@ class ObserverGroup:
     that raises in a beat, metric, artifact or resource event is logged once
     and gets no further such events in this run; it still gets the terminal
     event, as in Sacred.
+
+    An observer object records one run at a time (it keeps that run's folder
+    or document). A run started while one of its observers is recording
+    another run (``ex.run`` inside a main function, a second thread) gets a
+    shallow copy of that observer instead, so neither run's events land in the
+    other's record.
     """
 
     def __init__(self, observers: Sequence[Any], run_label: str = "?") -> None:
@@ -26,6 +37,7 @@ class ObserverGroup:
         self.failed: list[Any] = []
         self.run_label = run_label
         self._lock = threading.RLock()
+        self._claimed: list[Any] = []
 
     def __len__(self) -> int:
         return len(self.observers)
@@ -40,6 +52,7 @@ class ObserverGroup:
         """
         with self._lock:
             for position, observer in enumerate(self.observers):
+                observer = self.observers[position] = self._claim(observer)
                 try:
                     returned = getattr(observer, event)(_id=run_id, **kwargs)
                 except Exception as error:
@@ -49,6 +62,15 @@ class ObserverGroup:
                     run_id = returned
                     self.run_label = str(run_id)
         return run_id
+
+    def _claim(self, observer: Any) -> Any:
+        """Return ``observer``, or a copy of it when it is recording another run; mark it in use."""
+        with _in_use_lock:
+            if id(observer) in _observers_in_use:
+                observer = copy.copy(observer)
+            _observers_in_use.add(id(observer))
+        self._claimed.append(observer)
+        return observer
 
     def safe_call(self, event: str, **kwargs: Any) -> None:
         """Send an event to every healthy observer; a failure drops that observer."""
@@ -113,6 +135,10 @@ class ObserverGroup:
                     observer.join()
                 except Exception:
                     logger.exception("observer %r failed in join of run %s", observer, self.run_label)
+            with _in_use_lock:
+                for observer in self._claimed:
+                    _observers_in_use.discard(id(observer))
+            self._claimed.clear()
 
 
 def _plain(series: Any) -> dict:

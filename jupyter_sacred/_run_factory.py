@@ -206,13 +206,15 @@ def _main_function(ex: "Experiment", command: Any, main: Callable[[Run], Any] | 
         log_parent = getattr(ex, "logger", None) or run.run_logger
         for captured in ex.captured_functions:
             captured.bind_run(run, run.config, get_seed(rnd), log_parent)
+        # A run started inside another run's main function hands current_run back when it ends.
+        outer_run = ex.current_run
         ex.current_run = run
         try:
             if main is not None:
                 return main(run)
             return command()
         finally:
-            ex.current_run = None
+            ex.current_run = outer_run
             for captured in ex.captured_functions:
                 captured.unbind()
 

@@ -31,3 +31,29 @@ def test_steps_going_backwards_kept_in_order_logged():
     metrics.log_scalar("x", 0.0)
 
     assert metrics.drain()["x"]["steps"] == [5, 3, 1, 2]
+
+
+def nesting_experiment(store):
+    """Return an experiment whose main function starts a second run of itself, once."""
+    ex = Experiment("nested", observers=[FileObserver(store)], save_git_info=False)
+    ex.add_config(depth=0)
+
+    @ex.main
+    def main(depth, _run):
+        if depth == 0:
+            inner = ex.run(config_updates={"depth": 1})
+            return {"inner": inner._id, "current": ex.current_run._id}
+        return "inner result"
+
+    return ex
+
+
+def test_nested_run_records_both(tmp_path):
+    # Each run is recorded in its own folder although the two share one observer.
+    outer = nesting_experiment(tmp_path / "runs").run()
+
+    assert outer.result["current"] == outer._id
+    assert read_run(tmp_path / "runs", outer._id)["status"] == "COMPLETED"
+    inner = read_run(tmp_path / "runs", outer.result["inner"])
+    assert inner["status"] == "COMPLETED"
+    assert inner["result"] == "inner result"
