@@ -45,6 +45,12 @@ class Run:
     """A run: config, main function, observers, and everything recorded while it executes.
 
     Create runs with ``Experiment.run`` or the ``%%experiment`` magic, not directly.
+
+    Once the main function has returned or raised, ``log_scalar``,
+    ``add_artifact``, ``add_resource`` and ``open_resource`` raise
+    ``RuntimeError``, because the observers have recorded the run's end (and
+    may be recording a later run). A thread that records into a run must be
+    joined before the main function returns.
     """
 
     def __init__(
@@ -90,6 +96,7 @@ class Run:
         self.run_logger = root_logger or logging.getLogger("jupyter_sacred.run")
         self.metrics = MetricsLogger()
         self.log_scalar = self.metrics.log_scalar
+        self._ended = False
         self.observers = ObserverGroup(observers)
         self._on_seed = on_seed
         self._listeners: list[RunListener] = []
@@ -109,6 +116,7 @@ class Run:
         metadata: dict | None = None, content_type: str | None = None,
     ) -> None:
         """Store ``filename`` with the run under ``name`` (its base name by default)."""
+        self._check_not_ended()
         filename = os.path.abspath(os.fspath(filename))
         if not os.path.isfile(filename):
             raise FileNotFoundError(f"artifact file not found: {filename}")
@@ -121,6 +129,7 @@ class Run:
 
     def add_resource(self, filename: str | os.PathLike[str]) -> None:
         """Record ``filename`` as a file the run read."""
+        self._check_not_ended()
         filename = os.path.abspath(os.fspath(filename))
         if not os.path.isfile(filename):
             raise FileNotFoundError(f"resource file not found: {filename}")
@@ -130,6 +139,19 @@ class Run:
         """Record ``filename`` as a resource and open it."""
         self.add_resource(filename)
         return open(os.path.abspath(os.fspath(filename)), mode)
+
+    def _check_not_ended(self, *args: Any, **kwargs: Any) -> None:
+        if self._ended:
+            raise RuntimeError(
+                f"run {self._id} has ended ({self.status}): record metrics, artifacts and resources "
+                "before its main function returns, and join the threads that record them"
+            )
+
+    def _end_recording(self) -> None:
+        """Make later recording calls raise; points logged before this still reach the final beat."""
+        self._ended = True
+        # log_scalar is the metrics logger's bound method (no extra call per point) until now.
+        self.log_scalar = self._check_not_ended
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -195,6 +217,7 @@ class Run:
         except BaseException as error:
             self._finish_with_error(error, heartbeat)
             raise
+        self._end_recording()
         heartbeat.stop()
         self._capture = None
         self.status = RunStatus.COMPLETED.value
@@ -204,6 +227,7 @@ class Run:
 
     def _finish_with_error(self, error: BaseException, heartbeat: Heartbeat) -> None:
         self.stop_time = _storage.utcnow()
+        self._end_recording()
         if self.start_time is None:  # an observer failed to start: nothing was recorded as running
             self.status = RunStatus.FAILED.value
             self.fail_trace = _format_trace(error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import pytest
 
@@ -13,7 +14,7 @@ from jupyter_sacred.records import read_run
 
 
 @pytest.mark.parametrize("step", [math.nan, math.inf, -math.inf])
-def test_non_finite_step_refused(step):
+def test_non_finite_step_raises(step):
     # A NaN or infinite step has no place in the step order, and every later
     # automatic step would inherit it.
     metrics = MetricsLogger()
@@ -24,7 +25,7 @@ def test_non_finite_step_refused(step):
     assert metrics.drain()["x"]["steps"] == [0]
 
 
-def test_steps_going_backwards_kept_in_order_logged():
+def test_backward_steps_kept_as_logged():
     metrics = MetricsLogger()
     for step in (5, 3, 1):
         metrics.log_scalar("x", float(step), step)
@@ -57,3 +58,47 @@ def test_nested_run_records_both(tmp_path):
     inner = read_run(tmp_path / "runs", outer.result["inner"])
     assert inner["status"] == "COMPLETED"
     assert inner["result"] == "inner result"
+
+
+def test_calls_after_end_raise(tmp_path):
+    # Points and files sent to an ended run would be lost, or stored with a later run.
+    ex = Experiment("ended", observers=[FileObserver(tmp_path / "runs")], save_git_info=False)
+    (tmp_path / "late.txt").write_text("late")
+    ex.main(lambda: None)
+    first = ex.run()
+    messages = []
+
+    @ex.main
+    def second_main():
+        for call in (lambda: first.log_scalar("x", 1.0), lambda: first.add_artifact(tmp_path / "late.txt"),
+                     lambda: first.add_resource(tmp_path / "late.txt")):
+            with pytest.raises(RuntimeError, match=f"run {first._id} has ended") as raised:
+                call()
+            messages.append(str(raised.value))
+
+    second = ex.run()
+
+    assert len(messages) == 3
+    assert read_run(tmp_path / "runs", second._id)["artifacts"] == []
+    assert read_run(tmp_path / "runs", second._id)["resources"] == []
+    assert read_run(tmp_path / "runs", first._id)["artifacts"] == []
+
+
+def test_thread_logging_after_end_raises(tmp_path):
+    ex = Experiment("late", observers=[FileObserver(tmp_path / "runs")], save_git_info=False)
+    ex.main(lambda: None)
+    run = ex.run()
+    errors = []
+    worker = threading.Thread(target=lambda: errors.append(_raised(run.log_scalar, "loss", 0.5)))
+    worker.start()
+    worker.join()
+
+    assert "run 1 has ended (COMPLETED)" in errors[0]
+
+
+def _raised(function, *args):
+    try:
+        function(*args)
+    except RuntimeError as error:
+        return str(error)
+    return "nothing raised"
