@@ -41,6 +41,16 @@ def check_artifact_name(name: str) -> str:
     return name
 
 
+def _existing_file(filename: str | os.PathLike[str], what: str) -> str:
+    """Return the absolute path of ``filename``; raise if it is not an existing regular file."""
+    filename = os.path.abspath(os.fspath(filename))
+    if os.path.isdir(filename):
+        raise IsADirectoryError(f"{what} {filename} is a folder: add the files in it one by one, or an archive of it")
+    if not os.path.isfile(filename):
+        raise FileNotFoundError(f"{what} file not found: {filename}")
+    return filename
+
+
 class Run:
     """A run: config, main function, observers, and everything recorded while it executes.
 
@@ -117,9 +127,7 @@ class Run:
     ) -> None:
         """Store ``filename`` with the run under ``name`` (its base name by default)."""
         self._check_not_ended()
-        filename = os.path.abspath(os.fspath(filename))
-        if not os.path.isfile(filename):
-            raise FileNotFoundError(f"artifact file not found: {filename}")
+        filename = _existing_file(filename, "artifact")
         name = check_artifact_name(os.path.basename(filename) if name is None else name)
         if content_type is None:
             content_type = _guess_content_type(filename)
@@ -130,9 +138,7 @@ class Run:
     def add_resource(self, filename: str | os.PathLike[str]) -> None:
         """Record ``filename`` as a file the run read."""
         self._check_not_ended()
-        filename = os.path.abspath(os.fspath(filename))
-        if not os.path.isfile(filename):
-            raise FileNotFoundError(f"resource file not found: {filename}")
+        filename = _existing_file(filename, "resource")
         self.observers.safe_call("resource_event", filename=filename)
 
     def open_resource(self, filename: str | os.PathLike[str], mode: str = "r"):

@@ -102,3 +102,24 @@ def _raised(function, *args):
     except RuntimeError as error:
         return str(error)
     return "nothing raised"
+
+
+@pytest.mark.parametrize("method", ["add_artifact", "add_resource", "open_resource"])
+def test_folder_as_file_named_folder(tmp_path, method):
+    folder = tmp_path / "plots"
+    folder.mkdir()
+    ex = Experiment("folder", observers=[FileObserver(tmp_path / "runs")], save_git_info=False)
+    ex.main(lambda _run: getattr(_run, method)(folder))
+
+    with pytest.raises(IsADirectoryError, match="plots is a folder"):
+        ex.run()
+
+
+def test_empty_artifact_stored(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    ex = Experiment("empty", observers=[FileObserver(tmp_path / "runs")], save_git_info=False)
+    ex.main(lambda _run: _run.add_artifact(tmp_path / "empty.txt"))
+    run = ex.run()
+
+    assert read_run(tmp_path / "runs", run._id)["artifacts"][0]["name"] == "empty.txt"
+    assert (tmp_path / "runs" / str(run._id) / "empty.txt").read_bytes() == b""
