@@ -204,9 +204,11 @@ def _main_function(ex: "Experiment", command: Any, main: Callable[[Run], Any] | 
         rnd = create_rnd(run.config.get("seed"))
         # As in Sacred, _log is a child of ex.logger when one is set; else of the run's logger.
         log_parent = getattr(ex, "logger", None) or run.run_logger
+        # A run started inside another run's main function hands current_run and
+        # the captured functions' bindings back to the outer run when it ends.
+        outer_bindings = {id(captured): _binding(captured) for captured in ex.captured_functions}
         for captured in ex.captured_functions:
             captured.bind_run(run, run.config, get_seed(rnd), log_parent)
-        # A run started inside another run's main function hands current_run back when it ends.
         outer_run = ex.current_run
         ex.current_run = run
         try:
@@ -217,8 +219,14 @@ def _main_function(ex: "Experiment", command: Any, main: Callable[[Run], Any] | 
             ex.current_run = outer_run
             for captured in ex.captured_functions:
                 captured.unbind()
+                if id(captured) in outer_bindings:
+                    captured.run, captured.log_parent, captured.config, captured.rnd = outer_bindings[id(captured)]
 
     return run_main
+
+
+def _binding(captured: Any) -> tuple:
+    return captured.run, captured.log_parent, captured.config, captured.rnd
 
 
 def parameter_names(function: Callable) -> list[str]:

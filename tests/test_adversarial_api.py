@@ -123,3 +123,22 @@ def test_empty_artifact_stored(tmp_path):
 
     assert read_run(tmp_path / "runs", run._id)["artifacts"][0]["name"] == "empty.txt"
     assert (tmp_path / "runs" / str(run._id) / "empty.txt").read_bytes() == b""
+
+
+def test_nested_run_keeps_captured_config(tmp_path):
+    # A captured function called after a nested run ended reads the outer run's config again.
+    ex = Experiment("captured", observers=[FileObserver(tmp_path / "runs")], save_git_info=False)
+    ex.add_config(lr=1, depth=0)
+
+    @ex.capture
+    def learning_rate(lr):
+        return lr
+
+    @ex.main
+    def main(depth):
+        if depth == 0:
+            inner = ex.run(config_updates={"lr": 2, "depth": 1})
+            return inner.result, learning_rate()
+        return learning_rate()
+
+    assert ex.run().result == (2, 1)
