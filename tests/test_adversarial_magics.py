@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -21,3 +22,48 @@ def test_syntax_error_cell_fails(shell, tmp_path, statement):
     assert isinstance(result.error_in_exec, SyntaxError)
     assert not result.success
     assert stored_runs(tmp_path) == []
+
+
+CONFIG_BODY = "lr = 0.1\nimport math\nsquare = lambda x: x * x\ndef halve(value):\n    return value / 2\n"
+
+
+def sacred_config_json(tmp_path, body):
+    """Return the config.json Sacred 0.8.7 stores for a config function with ``body``."""
+    import importlib.util
+    import textwrap
+
+    module_path = tmp_path / "oracle_config.py"
+    module_path.write_text("from sacred import Experiment\nfrom sacred.observers import FileStorageObserver\n"
+                           "ex = Experiment('oracle', save_git_info=False)\n@ex.config\ndef cfg():\n"
+                           + textwrap.indent(body, "    ") + "@ex.main\ndef main():\n    pass\n")
+    spec = importlib.util.spec_from_file_location("oracle_config", module_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.ex.observers.append(module.FileStorageObserver(str(tmp_path / "oracle")))
+    module.ex.run()
+    return json.loads((tmp_path / "oracle" / "1" / "config.json").read_text())
+
+
+def without_seed(config):
+    """Return ``config`` without its seed, naming the oracle's functions as defined in ``__main__``."""
+    text = json.dumps({key: value for key, value in config.items() if key != "seed"})
+    return json.loads(text.replace("oracle_config.", "__main__."))
+
+
+def test_config_cell_modules_match_sacred(shell, tmp_path, run_folder):
+    # Modules and functions a %%config cell defines are config entries, as in a Sacred config scope.
+    run_cell(shell, "%%config\n" + CONFIG_BODY)
+    result = run_cell(shell, "%%experiment\n(square(3), halve(lr), math.floor(2.5))\n")
+
+    assert result.result == (9, 0.05, 2)
+    assert without_seed(run_folder(1, "config.json")) == without_seed(sacred_config_json(tmp_path, CONFIG_BODY))
+
+
+def test_config_cell_function_sees_no_entries(shell):
+    # As in a Sacred config scope, a function defined in a %%config cell does not see
+    # the cell's entries, so it must take them as arguments.
+    run_cell(shell, "%%config\nlr = 0.1\ndef schedule(epoch):\n    return lr / (epoch + 1)\n")
+    result = run_cell(shell, "%%experiment\nschedule(1)\n")
+
+    assert isinstance(result.error_in_exec, NameError)
+    assert "'lr'" in str(result.error_in_exec)

@@ -55,6 +55,10 @@ class ConfigScope:
         globals the code can read, for example the notebook's `user_ns`.
         It is read at each evaluation, so later changes to it are seen, and
         its names do not become config entries.
+
+        As in a Sacred config scope, a function defined in the code sees the
+        names of `namespace` but not the config entries, so it must take the
+        entries it needs as arguments.
         """
         scope = cls.__new__(cls)
         scope.name = name
