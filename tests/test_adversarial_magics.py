@@ -67,3 +67,33 @@ def test_config_cell_function_sees_no_entries(shell):
 
     assert isinstance(result.error_in_exec, NameError)
     assert "'lr'" in str(result.error_in_exec)
+
+
+def test_nested_experiment_cell_shared_store(shell, tmp_path):
+    # %observe gives every run one observer object; a cell that runs another
+    # %%experiment still gets both runs recorded.
+    run_cell(shell, "%observe file store")
+    result = run_cell(shell, "%%experiment outer\ninner = get_ipython().run_cell_magic('experiment', 'inner', '41 + 1')\n"
+                             "inner + 1\n")
+
+    assert result.result == 43
+    records = {run["experiment"]["name"]: run for run in map(read_stored_run, (tmp_path / "store").glob("[0-9]*"))}
+    assert records["outer"]["status"] == "COMPLETED"
+    assert records["outer"]["result"] == 43
+    assert records["inner"]["result"] == 42
+
+
+def read_stored_run(folder):
+    return json.loads((folder / "run.json").read_text())
+
+
+def test_thread_outliving_cell_raises(shell, tmp_path):
+    # A thread that logs after its cell ended gets an error instead of losing the point silently.
+    result = run_cell(shell, "%%experiment\nimport threading\nstarted = threading.Event()\nlate_errors = []\n"
+                             "def late():\n    started.wait()\n    try:\n        _run.log_scalar('loss', 1.0)\n"
+                             "    except RuntimeError as error:\n        late_errors.append(str(error))\n"
+                             "worker = threading.Thread(target=late)\nworker.start()\n")
+    assert result.success
+    run_cell(shell, "started.set()\nworker.join()")
+
+    assert "has ended (COMPLETED)" in shell.user_ns["late_errors"][0]
