@@ -30,6 +30,8 @@ from jupyter_sacred.capture._common import Capture, flush_all
 logger = logging.getLogger(__name__)
 
 _CHUNK_SIZE = 65536
+# A line longer than this goes to the capture without waiting for its end.
+_MAX_PARTIAL = 65536
 # How long a run's exit waits for end of file on a pipe. Only child processes
 # that outlive the run make it wait this long: data already in the pipe is
 # read right away in any case.
@@ -76,6 +78,11 @@ class FdPump:
         self._capture = capture
         self._on_eof = on_eof
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        # Text after the last line end, held back from the capture: stdout and
+        # stderr are read by separate pumps, and handing over whole lines keeps
+        # one stream's line from being split by the other's (``python -u``
+        # writes a print's text and its newline separately).
+        self._partial = ""
         self._lock = threading.Lock()
         self._eof = False
         os.set_blocking(read_fd, False)
@@ -102,6 +109,9 @@ class FdPump:
             tail = self._decoder.decode(b"", final=True)
             if tail:
                 self._deliver(b"", tail)
+            if self._partial and self._capture is not None:
+                self._capture(self._partial)
+            self._partial = ""
             self._capture = None
             if not self._eof:
                 _lingering_pumps.add(self)
@@ -152,7 +162,15 @@ class FdPump:
         except Exception:  # noqa: BLE001 - the run's output must keep flowing
             logger.debug("forwarding captured output from fd %d failed", self._fd, exc_info=True)
         if self._capture is not None and text:
-            self._capture(text)
+            text = self._partial + text
+            end = max(text.rfind("\n"), text.rfind("\r")) + 1
+            if end == 0 and len(text) < _MAX_PARTIAL:
+                self._partial = text
+                return
+            if end == 0:
+                end = len(text)
+            self._partial = text[end:]
+            self._capture(text[:end])
 
 
 class FdRedirect:
