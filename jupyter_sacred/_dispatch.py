@@ -76,16 +76,8 @@ class ObserverGroup:
         """Send an event to every healthy observer; a failure drops that observer."""
         with self._lock:
             for observer in self.observers:
-                if observer in self.failed:
-                    continue
-                try:
-                    getattr(observer, event)(**kwargs)
-                except Exception:
-                    self.failed.append(observer)
-                    logger.exception(
-                        "observer %r failed in %s of run %s; it gets no more events of this run except the end",
-                        observer, event, self.run_label,
-                    )
+                if observer not in self.failed:
+                    self._call_or_drop(observer, event, kwargs)
 
     def beat(self, metrics_by_name: dict, heartbeat_kwargs: dict) -> None:
         """Send one beat: ``log_metrics`` then ``heartbeat_event`` to each observer in turn.
@@ -105,19 +97,22 @@ class ObserverGroup:
                     if plain is None:
                         plain = {name: _plain(series) for name, series in metrics_by_name.items()}
                     metrics = plain
-                for event, kwargs in (
-                    ("log_metrics", {"metrics_by_name": metrics, "info": heartbeat_kwargs["info"]}),
-                    ("heartbeat_event", heartbeat_kwargs),
-                ):
-                    try:
-                        getattr(observer, event)(**kwargs)
-                    except Exception:
-                        self.failed.append(observer)
-                        logger.exception(
-                            "observer %r failed in %s of run %s; it gets no more events of this run except the end",
-                            observer, event, self.run_label,
-                        )
-                        break
+                metrics_kwargs = {"metrics_by_name": metrics, "info": heartbeat_kwargs["info"]}
+                if self._call_or_drop(observer, "log_metrics", metrics_kwargs):
+                    self._call_or_drop(observer, "heartbeat_event", heartbeat_kwargs)
+
+    def _call_or_drop(self, observer: Any, event: str, kwargs: dict) -> bool:
+        """Call one event; on failure log it once, drop the observer from later calls, and return False."""
+        try:
+            getattr(observer, event)(**kwargs)
+        except Exception:
+            self.failed.append(observer)
+            logger.exception(
+                "observer %r failed in %s of run %s; it gets no more events of this run except the end",
+                observer, event, self.run_label,
+            )
+            return False
+        return True
 
     def final_call(self, event: str, **kwargs: Any) -> None:
         """Send a terminal event to every observer; failures are logged and the rest still run."""

@@ -9,29 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import jupyter_sacred
 
+from lab_helpers import CHROMIUM, CHROMIUM_FLAGS, free_port, skip_or_fail, wait_for_server
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 TOKEN = "jupyter-sacred-browser-test"
 RUN_MIME_TYPE = "application/vnd.jupyter-sacred.run+json"
 
@@ -44,18 +33,6 @@ def _built_extension() -> Path | None:
         if (folder / "package.json").is_file() and (folder / "static").is_dir():
             return folder
     return None
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("JUPYTER_SACRED_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (JUPYTER_SACRED_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _write_sacred_store(store: Path) -> None:
@@ -138,28 +115,14 @@ def _prepare_jupyter_dirs(tmp_path: Path, extension: Path) -> dict[str, str]:
     return env
 
 
-def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout} s")
-
-
 @pytest.fixture
 def lab_server(tmp_path):
     """Start JupyterLab on 127.0.0.1 with a Sacred-written store in its root; yield its URL and root."""
     if not os.path.exists(CHROMIUM):
-        _skip_or_fail(f"{CHROMIUM} is missing; install it with apt-get install chromium")
+        skip_or_fail(f"{CHROMIUM} is missing; install it with apt-get install chromium")
     extension = _built_extension()
     if extension is None:
-        _skip_or_fail("the lab extension is not built; run npm run build:prod in labextension/")
+        skip_or_fail("the lab extension is not built; run npm run build:prod in labextension/")
 
     root = tmp_path / "root"
     root.mkdir()
@@ -171,7 +134,7 @@ def lab_server(tmp_path):
         _write_link_notebook(link_notebook, root / "runs")
     env = _prepare_jupyter_dirs(tmp_path, extension)
 
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "lab.log", "wb")
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
                f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={TOKEN}",
@@ -179,7 +142,7 @@ def lab_server(tmp_path):
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_server(f"{url}/api/status?token={TOKEN}", process)
+        wait_for_server(f"{url}/api/status?token={TOKEN}", process)
         yield url, link_notebook.relative_to(root).as_posix()
     finally:
         process.terminate()

@@ -10,20 +10,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from lab_helpers import CHROMIUM, CHROMIUM_FLAGS, free_port, skip_or_fail, wait_for_server
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 TOKEN = "jupyter-sacred-widget-test"
 QUICKSTART = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
 # Used when the quickstart notebook is missing: a run with two metrics that lasts a few seconds.
@@ -34,18 +30,6 @@ SMALL_NOTEBOOK_CELLS = [
     "    _run.log_scalar('training.loss', 1 / (epoch + 1))\n"
     "    _run.log_scalar('validation.accuracy', epoch / epochs)\n    time.sleep(0.1)\n'done'\n",
 ]
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("JUPYTER_SACRED_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (JUPYTER_SACRED_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _write_notebook(root: Path) -> str:
@@ -61,25 +45,11 @@ def _write_notebook(root: Path) -> str:
     return "small.ipynb"
 
 
-def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout} s")
-
-
 @pytest.fixture
 def lab(tmp_path):
     """Start JupyterLab on 127.0.0.1 with a notebook in its root; yield its URL and the notebook path."""
     if not os.path.exists(CHROMIUM):
-        _skip_or_fail(f"{CHROMIUM} is missing; install it with apt-get install chromium")
+        skip_or_fail(f"{CHROMIUM} is missing; install it with apt-get install chromium")
     root = tmp_path / "root"
     root.mkdir()
     notebook = _write_notebook(root)
@@ -89,7 +59,7 @@ def lab(tmp_path):
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
 
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "lab.log", "wb")
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
                f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={TOKEN}",
@@ -97,7 +67,7 @@ def lab(tmp_path):
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_server(f"{url}/api/status?token={TOKEN}", process)
+        wait_for_server(f"{url}/api/status?token={TOKEN}", process)
         yield url, notebook
     finally:
         process.terminate()
