@@ -25,6 +25,10 @@ class ConfigScope:
     config entry, and a body docstring becomes the "__doc__" entry.
     """
 
+    # For cell text: the names its top-level assignments bind. Only these become
+    # entries, so imports, function definitions and loop variables do not.
+    _entry_names: frozenset[str] | None = None
+
     def __init__(self, func: Callable[..., Any]):
         self.name = getattr(func, "__name__", "config scope")
         self.args = _scope_parameters(func, self.name)
@@ -51,7 +55,8 @@ class ConfigScope:
     ) -> ConfigScope:
         """Build a config scope from source text such as a `%%config` cell.
 
-        Its top-level assignments are the config. `namespace` gives the
+        Its top-level assignments are the config; names bound otherwise
+        (imports, `def`, `class`, loop variables) are not. `namespace` gives the
         globals the code can read, for example the notebook's `user_ns`.
         It is read at each evaluation, so later changes to it are seen, and
         its names do not become config entries.
@@ -63,11 +68,13 @@ class ConfigScope:
         scope = cls.__new__(cls)
         scope.name = name
         scope.args = []
+        scope._entry_names = None
         scope._globals = namespace if namespace is not None else {}
         code = textwrap.dedent(code)
         filename = f"<{name}>"
         module = _parse(code, filename, name, line_offset=0)
         scope.__doc__ = ast.get_docstring(module, clean=False)
+        scope._entry_names = top_level_assigned_names(module)
         scope._compile(module, code, filename, line_offset=0)
         # Register the text so tracebacks from the scope show its lines; an
         # mtime of None keeps linecache.checkcache from dropping the entry.
@@ -108,6 +115,10 @@ class ConfigScope:
 
         exec(self._code, dict(self._globals), scope_locals)  # noqa: S102 - running user config code is the point
 
+        if self._entry_names is not None:
+            keep = self._entry_names | set(fixed or {})
+            for key in [key for key in scope_locals if key not in keep and not key.startswith("__")]:
+                del scope_locals[key]
         added = scope_locals.reveal()
         summary = ConfigSummary(
             added, scope_locals.modified, scope_locals.typechanges, docs=self.docs
@@ -227,3 +238,18 @@ def _reject_return_and_yield(body: ast.Module, name: str, line_offset: int) -> N
         f"'{statement}' is not allowed in a config scope; assign the value to a variable instead",
         finder.found.lineno + line_offset,
     )
+
+
+def top_level_assigned_names(module: ast.Module) -> frozenset[str]:
+    """Return the names bound by the module's top-level assignment statements."""
+    names: set[str] = set()
+    for node in module.body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            names.update(item.id for item in ast.walk(target) if isinstance(item, ast.Name))
+    return frozenset(names)

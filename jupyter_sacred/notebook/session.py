@@ -96,6 +96,7 @@ class NotebookSession:
         scope = ConfigScope.from_source(code, name=f"%%config cell {max(self.shell.execution_count - 1, 0)}",
                                         namespace=self.shell.user_ns)
         names = frozenset(_assigned_names(cell))
+        _define_in_namespace(code, self.shell)
         if named is not None:
             self.experiment.named_configs[named] = scope
             return ConfigCell(f"named:{named}", scope, names)
@@ -143,6 +144,22 @@ class NotebookSession:
         self._provenance_sources = provenance.sources if save_sources else []
         self.experiment._extra_sources = kept + self._provenance_sources
         return provenance
+
+
+def _define_in_namespace(code: str, shell: "InteractiveShell") -> None:
+    """Run the cell's top-level imports, functions and classes in the user namespace.
+
+    They are not config entries, but a notebook user expects a cell's imports
+    and definitions to be usable in later cells, as with any cell.
+    """
+    import ast
+
+    tree = ast.parse(code)
+    definitions = [node for node in tree.body if isinstance(
+        node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    if definitions:
+        filename = f"<%%config cell {max(shell.execution_count - 1, 0)} definitions>"
+        exec(compile(ast.Module(body=definitions, type_ignores=[]), filename, "exec"), shell.user_ns)
 
 
 def _assigned_names(cell: str) -> set[str]:
