@@ -1,4 +1,4 @@
-"""The run display in a real kernel (nbclient): widget first, then the static copy a saved notebook keeps."""
+"""The run display in a real kernel (nbclient): a live widget, replaced by the static view when the run ends."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from jupyter_sacred.notebook.display import RUN_MIME_TYPE
 pytestmark = pytest.mark.slow
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EXPERIMENT = '''%%experiment {flags}
 import time
@@ -36,36 +35,33 @@ def execute(tmp_path, flags: str = "") -> nbformat.NotebookNode:
     return notebook
 
 
-def test_kernel_widget_then_static_copy(tmp_path):
+def test_kernel_one_run_view(tmp_path):
     notebook = execute(tmp_path)
 
     outputs = notebook.cells[2].outputs
-    kinds = [("widget" if WIDGET_VIEW in output.get("data", {}) else
-              "static" if RUN_MIME_TYPE in output.get("data", {}) else output.output_type)
-             for output in outputs]
-    assert kinds.index("widget") < kinds.index("stream") < kinds.index("static")
-    static = outputs[kinds.index("static")].data
-    reference = static[RUN_MIME_TYPE]
+    views = [output for output in outputs if RUN_MIME_TYPE in output.get("data", {})]
+    assert len(views) == 1
+    (view,) = views
+    assert outputs.index(view) == 0  # where the widget showed while the run executed
+    assert not any(WIDGET_VIEW in output.get("data", {}) for output in outputs)
+    reference = view.data[RUN_MIME_TYPE]
     assert reference["store"] == str(tmp_path / "runs")
     assert reference["status"] == "COMPLETED"
     assert (tmp_path / "runs" / str(reference["run_id"]) / "run.json").is_file()
-    assert base64.b64decode(static["image/png"]).startswith(PNG_SIGNATURE)
-    assert "data-status='COMPLETED'" in static["text/html"]
-    assert "training done" in static["text/html"]
-    assert "Run 1 COMPLETED" in static["text/plain"]
+    assert base64.b64decode(view.data["image/png"]).startswith(PNG_SIGNATURE)
+    assert "data-status='COMPLETED'" in view.data["text/html"]
+    assert "training done" in view.data["text/html"]
+    assert "Run 1 COMPLETED" in view.data["text/plain"]
+    (value,) = [output for output in outputs if output.output_type == "execute_result"]
+    assert value.data["text/plain"] == "'result'"
 
 
-def test_kernel_widget_final_state_saved(tmp_path):
+def test_kernel_saved_notebook_no_widget_text(tmp_path):
     notebook = execute(tmp_path)
 
-    # nbclient keeps the widget models' last state in the notebook metadata,
-    # as JupyterLab does when it saves the widget state.
-    states = notebook.metadata["widgets"][WIDGET_STATE]["state"]
-    html_values = [model["state"].get("value", "") for model in states.values()
-                   if model["model_name"] == "HTMLModel"]
-    assert any("data-status='COMPLETED'" in value for value in html_values)
-    images = [model for model in states.values() if model["model_name"] == "ImageModel"]
-    assert len(images) == 1
+    saved = nbformat.writes(notebook)
+    assert "VBox(children" not in saved
+    assert "live view; open with a kernel" not in saved
 
 
 def test_kernel_no_widget(tmp_path):

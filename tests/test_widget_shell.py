@@ -8,7 +8,6 @@ message it would send to the frontend.
 from __future__ import annotations
 
 import base64
-import contextlib
 
 import comm
 import pytest
@@ -157,7 +156,13 @@ def test_widget_failed_run(shell, widgets_on):
     assert "ValueError: broken cell" in widget.failure.value
 
 
-def test_refresh_batches_messages(shell, widgets_on, sent):
+@pytest.fixture
+def kept_open(monkeypatch):
+    """Leave the widgets open after the run, so a test can refresh them again."""
+    monkeypatch.setattr(run_widget.RunWidget, "close", lambda self: None)
+
+
+def test_refresh_batches_messages(shell, widgets_on, sent, kept_open):
     run_training(shell)
     (widget,) = widgets_on
     run = get_session(shell).runs[-1]
@@ -176,7 +181,7 @@ def test_refresh_batches_messages(shell, widgets_on, sent):
     assert widget.images["train.acc"].comm.comm_id not in comm_ids
 
 
-def test_refresh_without_changes_sends_nothing(shell, widgets_on, sent):
+def test_refresh_without_changes_sends_nothing(shell, widgets_on, sent, kept_open):
     run_training(shell)
     (widget,) = widgets_on
     sent.clear()
@@ -186,16 +191,29 @@ def test_refresh_without_changes_sends_nothing(shell, widgets_on, sent):
     assert [data for _, data, _ in sent if data.get("method") == "update"] == []
 
 
-def test_static_copy_after_widget(shell, widgets_on, displayed, tmp_path):
+@pytest.fixture
+def published(shell, monkeypatch):
+    """Every (bundle, display id, is update) the shell publishes, in order."""
+    messages: list[tuple[dict, str | None, bool]] = []
+    original = shell.display_pub.publish
+
+    def publish(data, metadata=None, transient=None, update=False, **kwargs):
+        messages.append((data, (transient or {}).get("display_id"), update))
+        return original(data, metadata=metadata, transient=transient, update=update, **kwargs)
+
+    monkeypatch.setattr(shell.display_pub, "publish", publish)
+    return messages
+
+
+def test_static_view_replaces_widget(shell, widgets_on, published, tmp_path):
     run_training(shell)
 
-    widget_views = [index for index, bundle in enumerate(displayed)
-                    if "application/vnd.jupyter.widget-view+json" in bundle]
-    statics = [index for index, bundle in enumerate(displayed) if run_display.RUN_MIME_TYPE in bundle]
-    assert len(widget_views) == 1
-    assert len(statics) == 1
-    assert widget_views[0] < statics[0]
-    static = displayed[statics[0]]
+    ((widget_view, widget_id, _),) = [message for message in published
+                                      if "application/vnd.jupyter.widget-view+json" in message[0]]
+    ((static, static_id, update),) = [message for message in published if run_display.RUN_MIME_TYPE in message[0]]
+    assert widget_id is not None
+    assert (static_id, update) == (widget_id, True)
+    assert "application/vnd.jupyter.widget-view+json" not in static
     run = get_session(shell).runs[-1]
     assert static[run_display.RUN_MIME_TYPE] == {"store": str(tmp_path / "runs"), "run_id": run._id,
                                                  "status": "COMPLETED"}
@@ -203,6 +221,41 @@ def test_static_copy_after_widget(shell, widgets_on, displayed, tmp_path):
     assert "data:image/png;base64," in static["text/html"]
     assert "data-status='COMPLETED'" in static["text/html"]
     assert f"Run {run._id} COMPLETED" in static["text/plain"]
+
+
+def test_widget_text_plain_short(shell, widgets_on, published):
+    run_training(shell)
+
+    (text,) = [message[0]["text/plain"] for message in published
+               if "application/vnd.jupyter.widget-view+json" in message[0]]
+    assert "children" not in text
+    assert text.endswith("(live view; open with a kernel)")
+    assert len(text.splitlines()) == 1
+
+
+def test_widgets_closed_after_run(shell, widgets_on):
+    run_training(shell)
+
+    (widget,) = widgets_on
+    assert widget.root.comm is None
+    assert all(image.comm is None for image in widget.images.values())
+
+
+def test_result_not_repeated_in_view(shell, widgets_on, published):
+    run_training(shell)  # the cell's value is "finished"
+
+    (static,) = [message[0] for message in published if run_display.RUN_MIME_TYPE in message[0]]
+    assert "finished" not in static["text/html"]
+    assert "<b>Result</b> <i>the cell's value, shown below</i>" in static["text/html"]
+    assert "result: the cell's value, shown below" in static["text/plain"]
+
+
+def test_failed_run_result_row(shell, widgets_on, published):
+    run_cell(shell, "%%experiment\nraise ValueError('broken cell')\n")
+
+    (static,) = [message[0] for message in published if run_display.RUN_MIME_TYPE in message[0]]
+    assert "shown below" not in static["text/html"]
+    assert "<b>Result</b> <code>None</code>" in static["text/html"]
 
 
 def test_no_widget_flag(shell, widgets_on, displayed, sent):
@@ -271,17 +324,26 @@ def test_stored_run_view(shell, tmp_path):
     assert "hi" in bundle["text/html"]
 
 
-def test_show_run_displays(shell, displayed, tmp_path):
+def test_show_run_displays_once(shell, displayed, tmp_path):
     run_cell(shell, "%%experiment\n1\n")
     run = get_session(shell).runs[-1]
     displayed.clear()
 
-    with contextlib.redirect_stdout(None):
-        view = run_display.show_run(str(tmp_path / "runs"), run._id)
+    shell.user_ns["show_run"] = run_display.show_run
+    run_cell(shell, f"show_run({str(tmp_path / 'runs')!r}, {run._id!r})")
 
-    assert view.snapshot.status == "COMPLETED"
-    assert len(displayed) == 1
-    assert "image/png" not in displayed[0]  # the run logged no metric
+    # The cell's value is None, so the run is not shown a second time as Out[n].
+    (bundle,) = displayed
+    assert bundle[run_display.RUN_MIME_TYPE]["status"] == "COMPLETED"
+    assert "image/png" not in bundle  # the run logged no metric
+
+
+def test_text_nested_config_change(shell, capsys):
+    run_cell(shell, "%%config\nmodel = {'depth': 4, 'act': 'relu'}\nseed_like = 1\n")
+    run_cell(shell, "%%experiment with model.depth=8\nmodel['depth']\n")
+
+    changes = [line.strip() for line in capsys.readouterr().out.splitlines() if "config " in line]
+    assert changes == ["config modified: model.depth = 8"]
 
 
 @pytest.mark.parametrize("raised, status", [

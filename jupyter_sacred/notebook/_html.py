@@ -28,6 +28,8 @@ CHANGE_STYLES = {
     "modified": ("color:#1f6feb;font-weight:bold", "modified"),
     "typechanged": ("color:#cf222e;font-weight:bold", "type changed"),
 }
+RESULT_BELOW_TEXT = "the cell's value, shown below"
+RESULT_BELOW_HTML = f"<i>{RESULT_BELOW_TEXT}</i>"
 MAX_REPR = 300
 MAX_ITEMS = 100
 MAX_DEPTH = 6
@@ -111,12 +113,15 @@ def config_lines(config: Mapping[str, Any], snapshot: RunSnapshot, prefix: str =
             lines.append((f"{pad}{key}:", change))
             lines.extend(config_lines(value, snapshot, path, indent + 1))
             continue
-        text = f"{pad}{key} = {short_repr(value)}"
-        if change == "typechanged":
-            old, new = snapshot.typechanged[path]
-            text += f"  # {getattr(old, '__name__', old)} -> {getattr(new, '__name__', new)}"
-        lines.append((text, change))
+        lines.append((f"{pad}{key} = {short_repr(value)}{_type_change_note(path, snapshot)}", change))
     return lines
+
+
+def _type_change_note(path: str, snapshot: RunSnapshot) -> str:
+    if path not in snapshot.typechanged:
+        return ""
+    old, new = snapshot.typechanged[path]
+    return f"  # {getattr(old, '__name__', old)} -> {getattr(new, '__name__', new)}"
 
 
 def _change_of(path: str, snapshot: RunSnapshot) -> str | None:
@@ -173,14 +178,19 @@ def failure_html(snapshot: RunSnapshot) -> str:
     return f"<div style='color:#cf222e'><b>Failure</b> <code>{html.escape(last)}</code></div>"
 
 
-def summary_html(snapshot: RunSnapshot, png: bytes | None = None) -> str:
-    """Return the static HTML summary of a run: header, warnings, plots, result, info, output, config."""
+def summary_html(snapshot: RunSnapshot, png: bytes | None = None, result_shown_below: bool = False) -> str:
+    """Return the static HTML summary of a run: header, warnings, plots, result, info, output, config.
+
+    With ``result_shown_below``, the result row points to the cell's value
+    below instead of repeating it.
+    """
     sections = [header_html(snapshot), warnings_html(snapshot), failure_html(snapshot)]
     if png:
         encoded = base64.b64encode(png).decode("ascii")
         sections.append(f"<img alt='metrics of run {html.escape(str(snapshot.run_id))}' "
                         f"src='data:image/png;base64,{encoded}'/>")
-    sections.append(f"<div><b>Result</b> {result_html(snapshot)}</div>")
+    result = RESULT_BELOW_HTML if result_shown_below else result_html(snapshot)
+    sections.append(f"<div><b>Result</b> {result}</div>")
     for title, body in (("Info", tree_html(snapshot.info) if snapshot.info else "<i>empty</i>"),
                         ("Captured output", output_html(snapshot)),
                         ("Config", config_html(snapshot))):
@@ -188,7 +198,8 @@ def summary_html(snapshot: RunSnapshot, png: bytes | None = None) -> str:
     return f"<div class='jupyter-sacred-run'>{''.join(section for section in sections if section)}</div>"
 
 
-def summary_text(snapshot: RunSnapshot, metrics: Mapping[str, Any] | None = None) -> str:
+def summary_text(snapshot: RunSnapshot, metrics: Mapping[str, Any] | None = None,
+                 result_shown_below: bool = False) -> str:
     """Return a plain-text summary of a run, for terminals and the text/plain representation."""
     run_id = "–" if snapshot.run_id is None else snapshot.run_id
     lines = [f"Run {run_id} {snapshot.status}"
@@ -198,11 +209,34 @@ def summary_text(snapshot: RunSnapshot, metrics: Mapping[str, Any] | None = None
     lines.extend(f"  warning: {warning}" for warning in snapshot.warnings)
     if snapshot.fail_trace:
         lines.append(f"  failure: {snapshot.fail_trace[-1].strip()}")
-    if snapshot.result is not None:
+    if result_shown_below:
+        lines.append(f"  result: {RESULT_BELOW_TEXT}")
+    elif snapshot.result is not None:
         lines.append(f"  result: {short_repr(snapshot.result)}")
     for name, last in sorted((metrics or {}).items()):
         if last is not None:
             lines.append(f"  metric {name}: last {last[1]:.6g} at step {last[0]:g}")
-    changed = [(text.strip(), change) for text, change in config_lines(snapshot.config, snapshot) if change]
-    lines.extend(f"  config {change}: {text}" for text, change in changed)
+    for path, value, change in changed_leaves(snapshot.config, snapshot):
+        lines.append(f"  config {change}: {path} = {short_repr(value)}{_type_change_note(path, snapshot)}")
     return "\n".join(lines)
+
+
+def changed_leaves(config: Mapping[str, Any], snapshot: RunSnapshot, prefix: str = "",
+                   inherited: str | None = None) -> list[tuple[str, Any, str]]:
+    """Return (dotted path, value, change) of each changed leaf of the config.
+
+    Sacred lists a mapping as modified when one of its entries changed, so
+    only that entry is listed. The entries of an added or type-changed
+    mapping are listed as added or type-changed with it.
+    """
+    leaves: list[tuple[str, Any, str]] = []
+    for key in sorted(config, key=str):
+        value = config[key]
+        path = f"{prefix}.{key}" if prefix else str(key)
+        change = _change_of(path, snapshot)
+        if isinstance(value, Mapping) and value:
+            passed_on = change if change in ("added", "typechanged") else inherited
+            leaves.extend(changed_leaves(value, snapshot, path, passed_on))
+        elif change or inherited:
+            leaves.append((path, value, change or inherited))
+    return leaves

@@ -51,14 +51,18 @@ def run_mimebundle(run: Any, include: Any = None, exclude: Any = None) -> dict[s
     return bundle
 
 
-def snapshot_bundle(snapshot: RunSnapshot, series: Series) -> dict[str, Any]:
-    """Return text/plain, text/html, image/png (when there are metrics) and the run MIME type."""
+def snapshot_bundle(snapshot: RunSnapshot, series: Series, result_shown_below: bool = False) -> dict[str, Any]:
+    """Return text/plain, text/html, image/png (when there are metrics) and the run MIME type.
+
+    With ``result_shown_below``, the result row points to the cell's value
+    instead of repeating it.
+    """
     png = grid_png(series) if series else None
     last_points = {name: (float(steps[-1]), float(values[-1])) if len(values) else None
                    for name, (steps, values) in series.items()}
     bundle: dict[str, Any] = {
-        "text/plain": _html.summary_text(snapshot, last_points),
-        "text/html": _html.summary_html(snapshot, png),
+        "text/plain": _html.summary_text(snapshot, last_points, result_shown_below),
+        "text/html": _html.summary_html(snapshot, png, result_shown_below),
     }
     if png:
         bundle["image/png"] = base64.b64encode(png).decode("ascii")
@@ -123,13 +127,16 @@ class StoredRun:
         return f"<StoredRun {self.run_id} {self.snapshot.status} in {self.snapshot.store}>"
 
 
-def show_run(store: Any, run_id: Any) -> StoredRun:
-    """Display the stored run ``run_id`` of ``store`` (a folder or a Mongo URL) and return its view."""
+def show_run(store: Any, run_id: Any) -> None:
+    """Display the stored run ``run_id`` of ``store`` (a folder or a Mongo URL).
+
+    It returns None, so that ``show_run(...)`` as the last line of a cell
+    shows the run once. To keep the view, use ``StoredRun(store, run_id)``,
+    which a cell displays when it is its value.
+    """
     from IPython.display import display
 
-    view = StoredRun(store, run_id)
-    display(view)
-    return view
+    display(StoredRun(store, run_id))
 
 
 class RunDisplay:
@@ -137,10 +144,12 @@ class RunDisplay:
 
     ``start`` is called before the run starts and ``finish`` after it ends,
     also when it fails. In a kernel, with ``enabled``, a live widget shows
-    above the cell's own output and keeps its final state. A static copy
-    (HTML summary, PNG of the plots, text, run reference) follows it, so a
-    saved notebook shows the run without a kernel. Without ``enabled``, only
-    the static copy is shown. In a terminal IPython, a text summary is printed.
+    above the cell's own output while the run executes. When the run ends,
+    the static view (HTML summary, PNG of the plots, text, run reference)
+    replaces the widget in the same output, so the cell keeps one view of its
+    run and a saved notebook shows it without a kernel. Without ``enabled``,
+    the static view is shown when the run ends. In a terminal IPython, a text
+    summary is printed.
     """
 
     def __init__(self, shell: Any, enabled: bool = True) -> None:
@@ -149,6 +158,7 @@ class RunDisplay:
         self.in_kernel = has_widget_frontend(shell)
         self.feed: MetricFeed | None = None
         self.widget: Any = None
+        self.handle: Any = None  # the DisplayHandle of the widget's output
 
     def start(self, run: Any) -> None:
         self.feed = MetricFeed(run.metrics)
@@ -161,7 +171,7 @@ class RunDisplay:
 
         try:
             self.widget = RunWidget(run, self.feed)
-            display(self.widget.root)
+            self.handle = display(self.widget.mimebundle(), raw=True, display_id=True)
             self.widget.start()
         except Exception:  # the run goes on without its widget
             logger.exception("could not show the widget of the run; the summary follows when it ends")
@@ -175,10 +185,19 @@ class RunDisplay:
                 self.widget.stop()
             except Exception:
                 logger.exception("the final refresh of the run widget failed")
-        if self.in_kernel:
-            display(run_bundle(run), raw=True)
-        else:
+        if not self.in_kernel:
             print(_html.summary_text(snapshot_of_run(run), self._last_points()))
+            return
+        bundle = snapshot_bundle(snapshot_of_run(run), _series_of_run(run),
+                                 result_shown_below=_result_shown_below(run))
+        if self.handle is None:
+            display(bundle, raw=True)
+            return
+        self.handle.update(bundle, raw=True)
+        try:
+            self.widget.close()  # no output shows it any more
+        except Exception:
+            logger.exception("could not close the widgets of run %s", run._id)
 
     def _last_points(self) -> dict[str, tuple[float, float] | None]:
         if self.feed is None:
@@ -186,3 +205,7 @@ class RunDisplay:
         self.feed.update()
         return self.feed.last_points()
 
+
+def _result_shown_below(run: Any) -> bool:
+    """Return whether the cell shows the run's result as its own value (``Out[n]``) below the view."""
+    return run.result is not None and str(run.status) == "COMPLETED"

@@ -78,6 +78,29 @@ class RunWidget:
         self._failed_once = False
         run.add_listener(self._on_event)
 
+    def mimebundle(self) -> dict[str, Any]:
+        """Return the bundle that displays the widget, with a short text for frontends without widgets.
+
+        ipywidgets' own text is the repr of the widget tree
+        (``VBox(children=(HTML(value=''), ...``), which a saved notebook
+        would show where no kernel draws the widget.
+        """
+        bundle = dict(self.root._repr_mimebundle_())
+        if self.run._id is None:  # not started yet: no id, no status worth showing
+            name = (self.run.experiment_info or {}).get("name", "")
+            text = f"Run of {name}" if name else "Run"
+        else:
+            text = f"Run {self.run._id} {self.run.status}"
+        bundle["text/plain"] = f"{text} (live view; open with a kernel)"
+        return bundle
+
+    def close(self) -> None:
+        """Close every widget of the view, ending their comms."""
+        for widget in [*self.images.values(), *self.plots.children, self.plots, self.sections,
+                       *self.sections.children, self.header, self.warnings, self.failure,
+                       self.result, self.root]:
+            widget.close()
+
     def _on_event(self, run: Any, event: str) -> None:
         # Called in the thread that sent the event (often the heartbeat thread): only take note.
         self._state_changed = True
