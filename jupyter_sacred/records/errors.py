@@ -48,3 +48,21 @@ class InvalidFilterError(RecordsError, ValueError):
         self.name = name
         self.value = value
         super().__init__(f"Invalid {name}={value!r}: expected {expected}.")
+
+
+class StoreUnreachableError(RecordsError, ConnectionError):
+    """The MongoDB server of a store did not respond or rejected the connection."""
+
+    def __init__(self, hosts: str, reason: str) -> None:
+        self.hosts = hosts
+        super().__init__(
+            f"cannot reach MongoDB at {hosts}: {reason}; check that the server runs and the URL is right"
+        )
+
+
+class StoreQueryError(RecordsError):
+    """The MongoDB server of a store rejected a request (authentication, a bad query)."""
+
+    def __init__(self, hosts: str, reason: str) -> None:
+        self.hosts = hosts
+        super().__init__(f"MongoDB at {hosts} rejected the request: {reason}")

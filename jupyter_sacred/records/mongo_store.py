@@ -4,16 +4,23 @@ Runs live in ``runs`` (or ``<prefix>_runs``), one document per run with BSON
 dates; metrics in ``metrics`` (or ``<prefix>_metrics``), one document per run
 and metric name. Filters of load_runs become one server query. pymongo is an
 optional dependency (the ``mongo`` extra) and is imported only here.
+
+A server that does not respond within ``SERVER_TIMEOUT_MS`` (5 s) raises
+``StoreUnreachableError``; a URL option ``serverSelectionTimeoutMS=...``
+overrides that wait.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 from typing import Any, Callable, Iterable, Iterator
 
 from ._decode import decode_value
 from ._filter import RunFilter, derived_status
-from .errors import MissingDependencyError, RunNotFoundError
+from ..observers._mongo_spec import redact
+from .errors import MissingDependencyError, RunNotFoundError, StoreQueryError, StoreUnreachableError
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +46,10 @@ class MongoStore:
     ``sacred``) or from a pymongo ``Database`` (mongomock's works too).
     """
 
-    def __init__(self, database: Any, collection_prefix: str = "", url: str | None = None) -> None:
+    def __init__(self, database: Any, collection_prefix: str = "", url: str | None = None, hosts: str | None = None) -> None:
         self.database = database
         self.url = url
+        self.hosts = hosts or _describe_hosts(database)
         prefix = f"{collection_prefix}_" if collection_prefix else ""
         self.runs = database[f"{prefix}runs"]
         self.metrics = database[f"{prefix}metrics"]
@@ -49,9 +57,23 @@ class MongoStore:
     @classmethod
     def from_url(cls, url: str, db_name: str | None = None, collection_prefix: str = "") -> MongoStore:
         pymongo = _pymongo()
-        client = pymongo.MongoClient(url, serverSelectionTimeoutMS=SERVER_TIMEOUT_MS)
-        name = db_name or pymongo.uri_parser.parse_uri(url).get("database") or DEFAULT_DB
-        return cls(client[name], collection_prefix, url=url)
+        parsed = pymongo.uri_parser.parse_uri(url)
+        options = {} if "serverSelectionTimeoutMS" in parsed["options"] else {"serverSelectionTimeoutMS": SERVER_TIMEOUT_MS}
+        client = pymongo.MongoClient(url, **options)
+        name = db_name or parsed.get("database") or DEFAULT_DB
+        hosts = ",".join(f"{host}:{port}" for host, port in parsed["nodelist"])
+        return cls(client[name], collection_prefix, url=redact(url), hosts=hosts)
+
+    @contextlib.contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Turn pymongo's connection and server errors into one-line ``RecordsError``s."""
+        errors = _pymongo().errors
+        try:
+            yield
+        except errors.ConnectionFailure as error:
+            raise StoreUnreachableError(self.hosts, _short_reason(error)) from None
+        except errors.OperationFailure as error:
+            raise StoreQueryError(self.hosts, redact(str(error.details.get("errmsg") if error.details else error))) from None
 
     def __repr__(self) -> str:
         return f"MongoStore({self.url or self.database.name!r}, runs={self.runs.name!r})"
@@ -78,16 +100,18 @@ class MongoStore:
     def load_docs(self, flt: RunFilter, progress: Callable[[int, int], None] | None = None) -> tuple[list[dict], list]:
         """Return the decoded documents of the runs that pass ``flt``; Mongo has no broken runs."""
         docs = []
-        for doc in self.runs.find(self.server_query(flt), _TABLE_PROJECTION):
-            docs.append(_decode_doc(doc))
-            if progress is not None and len(docs) % 1000 == 0:
-                progress(len(docs), 0)
+        with self._answering():
+            for doc in self.runs.find(self.server_query(flt), _TABLE_PROJECTION):
+                docs.append(_decode_doc(doc))
+                if progress is not None and len(docs) % 1000 == 0:
+                    progress(len(docs), 0)
         return docs, []
 
     def _find_run(self, run_id: Any) -> dict:
-        doc = self.runs.find_one({"_id": run_id})
-        if doc is None and isinstance(run_id, str) and run_id.isdigit():
-            doc = self.runs.find_one({"_id": int(run_id)})
+        with self._answering():
+            doc = self.runs.find_one({"_id": run_id})
+            if doc is None and isinstance(run_id, str) and run_id.isdigit():
+                doc = self.runs.find_one({"_id": int(run_id)})
         if doc is None:
             raise RunNotFoundError(run_id, self)
         return doc
@@ -115,7 +139,8 @@ class MongoStore:
         text = out[-tail_bytes:].decode("utf-8", errors="replace") if tail_bytes else ""
         record["captured_out"] = text.lstrip("\ufffd") if len(out) > tail_bytes else text
         record["captured_out_bytes"] = len(out)
-        names = {entry["name"] for entry in self.metrics.find({"run_id": doc["_id"]}, {"name": 1})}
+        with self._answering():
+            names = {entry["name"] for entry in self.metrics.find({"run_id": doc["_id"]}, {"name": 1})}
         record["metrics"] = sorted(names)
         return record
 
@@ -128,8 +153,27 @@ class MongoStore:
             query["run_id"] = {"$in": ids}
         if names is not None:
             query["name"] = {"$in": sorted(names)}
-        for doc in self.metrics.find(query):
-            yield doc["run_id"], doc["name"], doc
+        with self._answering():
+            for doc in self.metrics.find(query):
+                yield doc["run_id"], doc["name"], doc
+
+
+def _describe_hosts(database: Any) -> str:
+    client = getattr(database, "client", None)
+    describe = getattr(client, "topology_description", None)
+    if describe is None:
+        return type(database).__name__  # mongomock in tests
+    # topology_description does not wait for a server, unlike client.address.
+    return ",".join(f"{host}:{port}" for host, port in describe.server_descriptions())
+
+
+def _short_reason(error: Exception) -> str:
+    """Return pymongo's connection error without its topology dump and timeout settings."""
+    text = str(error).split(", Timeout: ")[0].split(", Topology Description: ")[0]
+    text = re.sub(r" \(configured timeouts:[^)]*\)", "", text)
+    # One reason per server, each after its host:port; the same reason is given once.
+    reasons = [re.sub(r"^[^\s,]+:\d+: ", "", part.strip()) for part in text.split(",")]
+    return redact(", ".join(dict.fromkeys(reason for reason in reasons if reason))) or type(error).__name__
 
 
 def _decode_doc(doc: dict) -> dict:
