@@ -2,32 +2,65 @@
 
 Commands: ``ls STORE``, ``show STORE ID``, ``metrics STORE ID``,
 ``export STORE -o FILE``. STORE is a run folder or a ``mongodb://`` URL.
-Exit codes: 0 on success, 2 for bad usage (unknown store, run or format).
+Exit codes: 0 on success, 1 when the store or the output file fails
+(MongoDB unreachable, file not writable), 2 for bad usage (unknown store,
+run or format).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import shlex
 import sys
 from typing import Any, Sequence
 
+FAILURE = 1
 USAGE_ERROR = 2
 LS_COLUMNS = ["id", "experiment", "status", "start_time", "duration", "result", "comment"]
+
+
+EPILOG = """\
+STORE is a run folder written by a file observer (for example ./runs) or a
+mongodb://HOST:PORT/DB URL. A MongoDB server that does not respond within
+5 seconds is reported as unreachable.
+
+Exit codes: 0 success, 1 the store or output file failed (MongoDB
+unreachable, file not writable), 2 bad usage (no such store, run or format).
+Run 'jupyter sacred COMMAND --help' for the options of each command.
+"""
+
+STATUS_HELP = (
+    "keep runs with this status: QUEUED, RUNNING, COMPLETED, FAILED, INTERRUPTED, TIMEOUT, or DEAD "
+    "(a RUNNING run whose heartbeat stopped more than 120 s ago, or three beat intervals); repeatable"
+)
 
 
 class UsageError(Exception):
     """Bad input on the command line; printed as one line, exit code 2."""
 
 
+class CommandError(Exception):
+    """The store or the output file failed; printed as one line, exit code 1."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jupyter sacred", description="Read runs from a jupyter_sacred or Sacred store.")
+    parser = argparse.ArgumentParser(
+        prog="jupyter sacred", description="Read runs from a jupyter_sacred or Sacred store.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ls = commands.add_parser("ls", help="list the runs of a store")
+    ls = commands.add_parser(
+        "ls", help="list the runs of a store",
+        description="List the runs of a store, one line each: id, experiment, status, start time, "
+        "duration (H:MM:SS.mmm), result (a dict result as result.<key> columns) and comment.",
+    )
     _add_store(ls)
     _add_filters(ls)
-    ls.add_argument("--config", action="store_true", help="also show the config.* columns")
+    ls.add_argument("--config", action="store_true",
+                    help="also show the config, one column per entry (config.<dotted.key>)")
 
     show = commands.add_parser("show", help="show one run: status, config, info, artifacts, output tail")
     _add_store(show)
@@ -40,7 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("run_id", metavar="ID", help="run id")
     metrics.add_argument("--name", action="append", help="metric name to show; repeat for several (default: all)")
 
-    export = commands.add_parser("export", help="write the runs table to a CSV or Parquet file")
+    export = commands.add_parser(
+        "export", help="write the runs table to a CSV or Parquet file",
+        description="Write the runs table (the columns of load_runs) to a CSV or Parquet file. "
+        "In Parquet, a column whose values are lists, dicts or of mixed types (a config entry whose "
+        "type changed between runs, results of different types) is written as JSON text, one JSON "
+        "value per cell; columns of one type stay typed.",
+    )
     _add_store(export)
     _add_filters(export)
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="output file: .csv, .parquet or .pq")
@@ -52,7 +91,7 @@ def _add_store(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--status", action="append", help="keep runs with this status (DEAD included); repeatable")
+    parser.add_argument("--status", action="append", help=STATUS_HELP)
     parser.add_argument("--experiment", action="append", help="keep runs of this experiment name; repeatable")
     parser.add_argument("--since", help="keep runs started at or after this UTC time (ISO 8601)")
     parser.add_argument("--until", help="keep runs started before this UTC time (ISO 8601)")
@@ -62,10 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .records.errors import RecordsError
+    from .records.errors import RecordsError, RunNotFoundError, StoreQueryError, StoreUnreachableError
 
     try:
         return COMMANDS[args.command](args)
+    except RunNotFoundError as exc:
+        message = f"no run {exc.run_id!r} in {args.store!r}; list the ids with: jupyter sacred ls {shlex.quote(args.store)}"
+        parser.exit(USAGE_ERROR, f"jupyter sacred {args.command}: error: {message}\n")
+    except (CommandError, StoreUnreachableError, StoreQueryError) as exc:
+        parser.exit(FAILURE, f"jupyter sacred {args.command}: error: {exc}\n")
     except (UsageError, RecordsError) as exc:
         parser.exit(USAGE_ERROR, f"jupyter sacred {args.command}: error: {exc}\n")
     except BrokenPipeError:
@@ -92,9 +136,24 @@ def cmd_ls(args: argparse.Namespace) -> int:
     if frame.empty:
         print("no runs")
         return 0
+    table = frame[columns].dropna(axis=1, how="all")
+    if "duration" in table:
+        table = table.assign(duration=table["duration"].map(format_duration))
     with _pandas_display():
-        print(frame[columns].dropna(axis=1, how="all").to_string(index=False))
+        print(table.to_string(index=False))
     return 0
+
+
+def format_duration(value: Any) -> str:
+    """Format a duration as ``H:MM:SS.mmm`` (hours may pass 24); empty while a run has none."""
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else math.nan
+    if math.isnan(seconds):
+        return ""
+    sign = "-" if seconds < 0 else ""
+    milliseconds = round(abs(seconds) * 1000)
+    minutes, milliseconds = divmod(milliseconds, 60_000)
+    hours, minutes = divmod(minutes, 60)
+    return f"{sign}{hours}:{minutes:02d}:{milliseconds / 1000:06.3f}"
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -157,27 +216,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     frame = runs_frame(open_store(args.store), flt, progress)
     if progress is not None:
         progress.close()
-    if suffix == "csv":
-        frame.to_csv(output, index=False)
-    else:
-        _to_parquet(frame, output)
+    try:
+        if suffix == "csv":
+            frame.to_csv(output, index=False)
+        else:
+            _to_parquet(frame, output)
+    except (OSError, ValueError, TypeError, NotImplementedError) as exc:
+        # pyarrow's errors derive from these; their text can span lines.
+        raise CommandError(f"cannot write {output!r}: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
     print(f"wrote {len(frame)} runs to {output}", file=sys.stderr)
     return 0
 
 
 def _to_parquet(frame, output: str) -> None:
-    # Parquet needs one type per column: cells holding lists, dicts or other
-    # objects are written as JSON text.
+    # Parquet needs one type per column: a column holding lists, dicts, other
+    # objects or a mix of str, bool and numbers is written as JSON text.
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].dtype == object:
-            values = frame[column]
-            if not values.map(lambda value: value is None or isinstance(value, (str, bool, int, float))).all():
-                frame[column] = values.map(lambda value: None if value is None else json.dumps(value, default=_json_default))
+        kinds = _value_kinds(frame[column])
+        if len(kinds) > 1 or "other" in kinds:
+            frame[column] = frame[column].map(lambda value: None if _is_missing(value) else json.dumps(value, default=_json_default))
     try:
         frame.to_parquet(output, index=False)
     except ImportError as exc:
         raise UsageError(f"writing {output!r} needs pyarrow: pip install pyarrow, or export to .csv") from exc
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _value_kinds(values) -> set[str]:
+    """Return the kinds of the non-missing values: str, bool, number or other."""
+    if values.dtype != object:
+        return set()
+    kinds = set()
+    for value in values:
+        if _is_missing(value):
+            continue
+        if isinstance(value, (str, bool)):
+            kinds.add(type(value).__name__)
+        elif isinstance(value, float) or (isinstance(value, int) and value in _INT64):
+            kinds.add("number")
+        else:
+            kinds.add("other")
+    return kinds
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ in ("NAType", "NaTType")
 
 
 def _json_default(value: Any) -> Any:
