@@ -43,9 +43,9 @@ def build_run(
     names = used_config_names(ex, used_names)
     run_logger = experiment_logger(ex, interactive=main is not None, level=options["--loglevel"])
     observers = _observers_for(ex, options, command, run_logger)
-    if not options["--force"]:
-        for warning in check_config_changes(result.modifications, names):
-            run_logger.warning(warning)
+    config_warnings = [] if options["--force"] else check_config_changes(result.modifications, names)
+    for warning in config_warnings:
+        run_logger.warning(warning)
 
     beat_interval = options["--beat-interval"]
     if beat_interval is None:
@@ -77,6 +77,7 @@ def build_run(
         on_seed=set_global_seeds,
         root_logger=run_logger,
     )
+    run.config_warnings = config_warnings
     return run
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import TYPE_CHECKING, Any, Sequence
@@ -63,8 +64,9 @@ def parse_argv(argv: Sequence[str], commands: Sequence[str]) -> tuple[str | None
             updates.append(token)
         elif command is None and not updates:
             if token not in commands and token not in BUILTIN_COMMANDS:
+                known = list(dict.fromkeys([*commands, *BUILTIN_COMMANDS]))
                 raise CommandLineError(
-                    f"unknown command {token!r}; known: {', '.join(list(commands) + list(BUILTIN_COMMANDS))}. "
+                    f"unknown command {token!r}; known: {', '.join(known)}. "
                     "Config updates go after 'with', e.g. 'with lr=0.1'"
                 )
             command = token
@@ -136,9 +138,21 @@ def run_commandline(ex: "Experiment", argv: Sequence[str]) -> "Run | None":
                 "help": bool(options.get("--help")), "with": bool(update_tokens)}
     try:
         return ex.run(command, config_updates=updates, named_configs=named, options=recorded)
-    except Exception:
-        traceback.print_exc()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
+    except Exception as error:
+        print(user_traceback(error), file=sys.stderr, end="")
+        sys.exit(1)
+
+
+def user_traceback(error: BaseException) -> str:
+    """Format ``error``'s traceback without the frames of this package, as Sacred hides its own."""
+    package_dir = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(frame.filename).startswith(package_dir)]
+    return "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames)) + "".join(
+        traceback.format_exception_only(type(error), error))
 
 
 def _builtin_output(ex: "Experiment", command: str, updates: dict, named: list[str]) -> str:

@@ -102,6 +102,8 @@ class Run:
         self.stop_time: dt.datetime | None = None
         self.beat_time: dt.datetime | None = None
         self.fail_trace: list[str] | None = None
+        # Suspicious config changes found when the run was created (Sacred logs them).
+        self.config_warnings: list[str] = []
         self.captured_out = ""
         self.run_logger = root_logger or logging.getLogger("jupyter_sacred.run")
         self.metrics = MetricsLogger()

@@ -152,3 +152,29 @@ def test_automain_in_ipython_does_not_parse_argv(shell):
                              "@ex.automain\ndef main():\n    return 5\n")
     assert result.success
     assert shell.user_ns["ex"].default_command == "main"
+
+
+def test_unknown_command_listed_once(script):
+    done = run_script(script, "ours", "nonsense")
+    assert done.returncode == 2
+    assert done.stderr.count("print_config") == 1
+
+
+def test_config_typo_is_one_line(script):
+    done = run_script(script, "ours", "with", "lrr=1")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert "lrr" in errors[0]
+
+
+def test_failure_trace_hides_package_frames(tmp_path):
+    path = tmp_path / "fails.py"
+    path.write_text("from jupyter_sacred import Experiment\nex = Experiment('fails')\n"
+                    "@ex.automain\ndef main():\n    raise RuntimeError('bad luck')\n")
+    done = subprocess.run([sys.executable, str(path), "-u"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "jupyter_sacred" not in done.stderr.split("Traceback")[-1]
+    assert "fails.py" in done.stderr

@@ -149,3 +149,43 @@ def test_config_cell_reads_earlier_cells(shell, run_folder):
     assert config["log_width"] == 3.0
     assert "math" not in config
     assert "base" not in config
+
+
+def test_force_option_allows_unused_key(shell, run_folder):
+    run_cell(shell, "%%config\nlr = 0.1\n")
+    refused = run_cell(shell, "%%experiment with lrr=0.5\nlr\n")
+    assert isinstance(refused.error_in_exec, UsageError)
+    assert "--force" in str(refused.error_in_exec)
+
+    forced = run_cell(shell, "%%experiment -f with lrr=0.5\nlr\n")
+    assert forced.success
+    assert run_folder(1, "config.json")["lrr"] == 0.5
+
+
+def test_type_change_warning_shown(shell, capsys):
+    run_cell(shell, "%%config\nepochs = 3\n")
+    run_cell(shell, "%%experiment with epochs='three'\nepochs\n")
+    assert 'Changed type of config entry "epochs"' in capsys.readouterr().err
+
+
+def test_print_config_without_with(shell, capsys):
+    run_cell(shell, "%%config\nlr = 0.1\n")
+    run_cell(shell, "%print_config lr=0.3")
+    assert "lr = 0.3" in capsys.readouterr().out
+    result = run_cell(shell, "%print_config --bogus")
+    assert "%print_config" in str(result.error_in_exec)
+
+
+def test_print_dependencies_lists_cells(shell, capsys):
+    run_cell(shell, "x = 1")
+    run_cell(shell, "%print_dependencies")
+    assert ".cells.py" in capsys.readouterr().out
+
+
+def test_run_diff_headers_on_own_lines(shell, capsys):
+    run_cell(shell, "%%experiment with seed=1\n1\n")
+    run_cell(shell, "%%experiment with seed=2\n2\n")
+    run_cell(shell, "%run_diff")
+    out = capsys.readouterr().out
+    assert "}---" not in out
+    assert "+++ run 2 config" in out

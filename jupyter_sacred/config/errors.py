@@ -80,7 +80,8 @@ class ConfigAddedError(ConfigError):
         self.used_names = sorted(set(used_names) - _SPECIAL_NAMES)
         message = (
             f'Added new config entry "{key}" that is not used anywhere. '
-            "Fix the spelling, or pass force=True to add it anyway."
+            "Fix the spelling, or add it anyway with -f/--force (command line and %%experiment line) "
+            "or options={'--force': True} (ex.run)."
         )
         close = difflib.get_close_matches(key.split(".")[0], self.used_names, n=3)
         if close:

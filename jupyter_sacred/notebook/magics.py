@@ -147,11 +147,11 @@ class SacredMagics(Magics):
         """Print the config the next run will use, with ``with`` updates applied as in ``%%experiment``."""
         from jupyter_sacred.config import ConfigError, build_config, format_config
 
-        request = parsing.parse_experiment_line(line)
+        updates, named = parsing.parse_print_config_line(line)
         ex = self.session.experiment
         try:
             result = build_config(ex.configurations, named_configs=ex.named_configs,
-                                  selected=request.named_configs, updates=request.config_updates)
+                                  selected=named, updates=updates)
         except ConfigError as error:
             raise UsageError(str(error)) from None
         print(format_config(result.config, result.modifications))
@@ -163,6 +163,8 @@ class SacredMagics(Magics):
 
         if line.strip():
             raise UsageError("%print_dependencies takes no arguments")
+        # The executed cells and the notebook copy are sources of the next run too.
+        self.session.collect_provenance(save_sources=self.save_notebook_sources)
         print(format_dependencies(self.session.experiment.get_experiment_info()), end="")
 
     @line_magic

@@ -16,7 +16,7 @@ from IPython.core.error import UsageError
 EXPERIMENT_USAGE = (
     "%%experiment [NAME] [with KEY=VALUE|NAMED_CONFIG ...] [-n/--named NAMED_CONFIG ...] "
     "[-c/--comment TEXT] [--priority N] [-q/--queue] [-u/--unobserved] [-b/--beat-interval SECONDS] "
-    "[--no-widget]"
+    "[-f/--force] [--no-widget]"
 )
 _NAME_PATTERN = re.compile(r"^[A-Za-z_][\w.\-]*$")
 
@@ -33,6 +33,7 @@ class ExperimentLine:
     queue: bool = False
     unobserved: bool = False
     beat_interval: float | None = None
+    force: bool = False
     widget: bool = True
 
 
@@ -83,7 +84,8 @@ def parse_experiment_line(line: str) -> ExperimentLine:
 
 
 def _apply_option(parsed: ExperimentLine, token: str, tokens: list[str], position: int) -> int:
-    flags = {"-q": "queue", "--queue": "queue", "-u": "unobserved", "--unobserved": "unobserved"}
+    flags = {"-q": "queue", "--queue": "queue", "-u": "unobserved", "--unobserved": "unobserved",
+             "-f": "force", "--force": "force"}
     if token in flags:
         setattr(parsed, flags[token], True)
         return position
@@ -122,6 +124,25 @@ def _parse_number(option: str, value: str) -> float:
     if number != number or number in (float("inf"), float("-inf")):
         raise UsageError(f"option {option} needs a finite number, got {value!r}")
     return number
+
+
+PRINT_CONFIG_USAGE = "%print_config [with] [KEY=VALUE|NAMED_CONFIG ...]"
+
+
+def parse_print_config_line(line: str) -> tuple[dict[str, Any], list[str]]:
+    """Parse ``%print_config`` arguments into config updates and named configs."""
+    from jupyter_sacred.config import ConfigError, parse_config_updates
+
+    tokens = split_line(line, PRINT_CONFIG_USAGE)
+    if tokens[:1] == ["with"]:
+        tokens = tokens[1:]
+    for token in tokens:
+        if token.startswith("-") or token == "with":
+            raise UsageError(f"unexpected {token!r}. Usage: {PRINT_CONFIG_USAGE}")
+    try:
+        return parse_config_updates(tokens)
+    except ConfigError as error:
+        raise UsageError(f"{str(error).rstrip('.')}. Usage: {PRINT_CONFIG_USAGE}") from None
 
 
 CONFIG_USAGE = "%%config [--named NAME]"

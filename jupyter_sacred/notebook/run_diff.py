@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 
 def _lines(value: Any) -> list[str]:
-    return json.dumps(value, indent=2, sort_keys=True, default=repr).splitlines(keepends=True)
+    # The final newline keeps the next diff's header on a line of its own.
+    text = json.dumps(value, indent=2, sort_keys=True, default=repr) + "\n"
+    return text.splitlines(keepends=True)
 
 
 def _cells_source(store: str, run_json: dict) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
@@ -55,6 +56,7 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
         "--priority": request.priority,
         "--queue": request.queue,
         "--unobserved": request.unobserved,
+        "--force": request.force,
     }
     captured_env = SETTINGS.HOST_INFO.CAPTURED_ENV
     saved_env = list(captured_env)
@@ -74,6 +76,10 @@ def run_experiment_cell(magics: "SacredMagics", request: "ExperimentLine", cell:
     if ex.captured_out_filter is None:
         # Progress bars redraw their line with "\r": keep only what the notebook shows last.
         run.captured_out_filter = apply_backspaces_and_linefeeds
+
+    # The run's logger has no handler in a notebook, so show the config warnings here.
+    for warning in run.config_warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
 
     display = RunDisplay(shell, enabled=request.widget and magics.show_widget)
     display.start(run)
