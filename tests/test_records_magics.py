@@ -68,3 +68,12 @@ def test_compare_plots_runs(tmp_path):
     assert lines == {"run 1": [1.0, 0.5], "run 2": [2.0, 1.5]}
     assert "no data for run 3" in axes.get_title()
     assert axes.get_ylabel() == "loss"
+
+
+def test_compare_displays_png(shell, tmp_path):
+    _write(tmp_path, 1, metric=[1.0, 0.5])
+    shell.user_ns["store"] = str(tmp_path)
+    shell.run_cell("from jupyter_sacred.records import compare\nfigure = compare([1], 'loss', store)")
+    data, _ = shell.display_formatter.format(shell.user_ns["figure"])
+    assert data["image/png"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert shell.user_ns["figure"].axes[0].get_ylabel() == "loss"

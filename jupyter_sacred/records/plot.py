@@ -1,33 +1,55 @@
-"""Plot one metric of several runs together."""
+"""Plot one metric of several runs together.
+
+This module imports matplotlib; ``jupyter_sacred.records`` imports it only
+when ``compare`` is first used.
+"""
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any, Iterable
+
+from matplotlib.figure import Figure
 
 from .api import Store, load_metrics
 from .errors import InvalidFilterError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+
+
+class ComparisonFigure(Figure):
+    """A matplotlib ``Figure`` that IPython displays as a PNG image.
+
+    A Figure made without pyplot has no image form of its own until
+    ``%matplotlib inline`` registers one, so a cell ending in ``compare(...)``
+    would show only ``<Figure size ...>``. Everything else is the Figure's:
+    ``.axes``, ``.savefig()``, ``.set_size_inches()``.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
 def compare(run_ids: Iterable[Any], metric: str, store: Store = "runs", *, ax: Axes | None = None) -> Figure:
     """Plot ``metric`` against step for each run in ``run_ids`` and return the Figure.
 
     One line per run, labelled with its id. Runs that did not log the metric
-    are listed in the title. Pass ``ax`` to draw into existing axes; otherwise
-    a new Figure is made without pyplot, so a notebook shows it once, as the
-    cell's result.
+    are listed in the title. Without ``ax``, the result is a new
+    ``ComparisonFigure`` (a matplotlib ``Figure``) made without pyplot: a
+    notebook shows it once, as a PNG image of the cell's result, with or
+    without ``%matplotlib inline``; ``fig.axes[0]`` and ``fig.savefig(...)``
+    work as on any Figure. Pass ``ax`` to draw into existing axes; the result
+    is then ``ax.figure``, shown as that figure's backend shows it.
     """
-    from matplotlib.figure import Figure
-
     ids = list(run_ids)
     if not ids:
         raise InvalidFilterError("run_ids", run_ids, "at least one run id")
     frame = load_metrics(store, ids, [metric])
     if ax is None:
-        figure = Figure(figsize=(7, 4), layout="constrained")
+        figure = ComparisonFigure(figsize=(7, 4), layout="constrained")
         ax = figure.add_subplot()
     else:
         figure = ax.figure
