@@ -50,7 +50,7 @@ def test_runs_magic_default_store(shell, tmp_path, monkeypatch):
 
 
 def test_runs_magic_bad_input(shell, tmp_path):
-    with pytest.raises(UsageError, match="no such store"):
+    with pytest.raises(UsageError, match="no run store at .*missing.*; pass a run folder"):
         shell.run_line_magic("runs", str(tmp_path / "missing"))
     with pytest.raises(UsageError, match="at least 1"):
         shell.run_line_magic("runs", f"{tmp_path} -n 0")

@@ -64,6 +64,13 @@ class MongoStore:
         hosts = ",".join(f"{host}:{port}" for host, port in parsed["nodelist"])
         return cls(client[name], collection_prefix, url=redact(url), hosts=hosts)
 
+    @classmethod
+    def from_observer(cls, observer: Any) -> MongoStore:
+        """Return a reader of the runs and metrics collections a ``MongoObserver`` writes, on its client."""
+        store = cls(observer.runs.database, url=observer.url)
+        store.runs, store.metrics = observer.runs, observer.metrics
+        return store
+
     @contextlib.contextmanager
     def _answering(self) -> Iterator[None]:
         """Turn pymongo's connection and server errors into one-line ``RecordsError``s."""
