@@ -259,3 +259,23 @@ def test_nan_metric_on_nx(observer, nx_db, sample_run, caplog):
     assert nan_stored is None or nan_stored != nan_stored
     assert metric["timestamps"] == times[:3]
     assert info["metrics"] == [{"name": "loss", "id": str(metric["_id"])}]
+
+
+@pytest.mark.parametrize(
+    "spec, text",
+    [
+        ("notaurl", "MongoObserver(url='localhost:27017', db_name='notaurl', runs='runs')"),
+        ("127.0.0.1:1:db.coll", "MongoObserver(url='127.0.0.1:1', db_name='db', runs='coll')"),
+        ("mongodb://user:s3cret@127.0.0.1:1/db", "MongoObserver(url='mongodb://***@127.0.0.1:1', db_name='db', runs='runs')"),
+    ],
+)
+def test_repr_names_spec_parts(spec, text):
+    assert repr(MongoObserver.from_url_spec(spec)) == text
+
+
+def test_check_connection(observer, tmp_path):
+    assert observer.check_connection(timeout=5) is None
+    unreachable = MongoObserver.from_url_spec("mongodb://127.0.0.1:1/db", failure_dir=tmp_path)
+    warning = unreachable.check_connection(timeout=0.3)
+    assert warning.startswith("cannot reach MongoDB at 127.0.0.1:1 within 0.3 s: ")
+    assert str(tmp_path) in warning

@@ -37,6 +37,24 @@ def redact(text: str) -> str:
     return _CREDENTIALS.sub(r"\1***@", text)
 
 
+def server_url(url: str) -> str:
+    """Return ``url`` without its database path, credentials redacted: the server part alone."""
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return redact(url)  # host:port
+    query = f"?{parts.query}" if parts.query else ""
+    return redact(f"{parts.scheme}://{parts.netloc}{query}")
+
+
+def describe_connection_error(error: Exception) -> str:
+    """Return pymongo's connection error in one line, without its topology dump and timeout settings."""
+    text = str(error).split(", Timeout: ")[0].split(", Topology Description: ")[0]
+    text = re.sub(r" \(configured timeouts:[^)]*\)", "", text)
+    # One reason per server, each after its host:port; the same reason is given once.
+    reasons = [re.sub(r"^[^\s,]+:\d+: ", "", part.strip()) for part in text.split(",")]
+    return redact(", ".join(dict.fromkeys(reason for reason in reasons if reason))) or type(error).__name__
+
+
 def redact_strings(value: Any) -> Any:
     """Return a copy of ``value`` with credentials redacted from every string inside it."""
     if isinstance(value, str):

@@ -50,7 +50,13 @@ from jupyter_sacred.observers._mongo_retry import (
     write_failure_file,
 )
 from jupyter_sacred.observers._mongo_run import RunDocument
-from jupyter_sacred.observers._mongo_spec import parse_url_spec, redact, redact_strings
+from jupyter_sacred.observers._mongo_spec import (
+    describe_connection_error,
+    parse_url_spec,
+    redact,
+    redact_strings,
+    server_url,
+)
 from jupyter_sacred.observers.base import RunObserver
 from jupyter_sacred.status import RunStatus
 
@@ -117,7 +123,9 @@ class MongoObserver(RunObserver):
         self.final_save_timeout = final_save_timeout
         self.captured_out_limit = min(captured_out_limit, MAX_DOCUMENT_BYTES - DOCUMENT_MARGIN_BYTES)
         self._lock = threading.RLock()
-        self._target = f"{self.url}/{db_name}.{runs_name}"
+        self._server = server_url(url) if url else self.url
+        self._db_name = db_name
+        self._target = f"{db_name}.{runs_name} at {self._server}"
         self._reset()
 
     @classmethod
@@ -133,7 +141,27 @@ class MongoObserver(RunObserver):
         return cls(**options)
 
     def __repr__(self) -> str:
-        return f"MongoObserver({self._target!r})"
+        return f"MongoObserver(url={self._server!r}, db_name={self._db_name!r}, runs={self.runs.name!r})"
+
+    def check_connection(self, timeout: float = 2.0) -> str | None:
+        """Ping the server for at most ``timeout`` seconds; return None if it replies, else a one-line warning.
+
+        The observer stays usable either way: runs keep retrying and a run
+        that cannot be saved goes to ``failure_dir``. Clients that are not
+        pymongo's (mongomock in tests) are not checked.
+        """
+        if not isinstance(self._client, pymongo.MongoClient):
+            return None
+        try:
+            with pymongo.timeout(timeout):
+                self._client.admin.command("ping")
+        except PyMongoError as error:
+            return (
+                f"cannot reach MongoDB at {_describe_client(self._client)} within {timeout:g} s: "
+                f"{describe_connection_error(error)}; runs will retry, and a run that cannot be saved "
+                f"is written to {self.failure_dir}"
+            )
+        return None
 
     def _reset(self) -> None:
         self.run_id: Any = None

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from typing import Any, Callable, Iterable, Iterator
 
 from ._decode import decode_value
 from ._filter import RunFilter, derived_status
-from ..observers._mongo_spec import redact
+from ..observers._mongo_spec import describe_connection_error, redact
 from .errors import MissingDependencyError, RunNotFoundError, StoreQueryError, StoreUnreachableError
 
 logger = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ class MongoStore:
         try:
             yield
         except errors.ConnectionFailure as error:
-            raise StoreUnreachableError(self.hosts, _short_reason(error)) from None
+            raise StoreUnreachableError(self.hosts, describe_connection_error(error)) from None
         except errors.OperationFailure as error:
             raise StoreQueryError(self.hosts, redact(str(error.details.get("errmsg") if error.details else error))) from None
 
@@ -172,15 +171,6 @@ def _describe_hosts(database: Any) -> str:
         return type(database).__name__  # mongomock in tests
     # topology_description does not wait for a server, unlike client.address.
     return ",".join(f"{host}:{port}" for host, port in describe.server_descriptions())
-
-
-def _short_reason(error: Exception) -> str:
-    """Return pymongo's connection error without its topology dump and timeout settings."""
-    text = str(error).split(", Timeout: ")[0].split(", Topology Description: ")[0]
-    text = re.sub(r" \(configured timeouts:[^)]*\)", "", text)
-    # One reason per server, each after its host:port; the same reason is given once.
-    reasons = [re.sub(r"^[^\s,]+:\d+: ", "", part.strip()) for part in text.split(",")]
-    return redact(", ".join(dict.fromkeys(reason for reason in reasons if reason))) or type(error).__name__
 
 
 def _decode_doc(doc: dict) -> dict:
