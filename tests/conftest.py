@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 
 import pytest
 
 from fixtures_mongo import mongo_db_name, mongo_url, mongomock_client, nx_server, sample_run  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def isolate_process_state():
+    """Undo process-wide changes that one test's tools leave for the next.
+
+    IPython's shell installs its own ``__main__`` module, which lacks the
+    ``__spec__`` that multiprocessing needs; Jupyter applications configure
+    logging with ``dictConfig``, which disables the loggers that exist then,
+    so later tests would see no log records from this package.
+    """
+    main_module = sys.modules.get("__main__")
+    yield
+    if main_module is not None:
+        sys.modules["__main__"] = main_module
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if name.startswith("jupyter_sacred") and isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 @pytest.fixture
