@@ -7,7 +7,15 @@ the run engine and never runs code found in a store.
 from __future__ import annotations
 
 from .api import load_metrics, load_runs, metrics_wide, open_store, read_run
-from .errors import InvalidFilterError, MissingDependencyError, RecordsError, RunNotFoundError, StoreNotFoundError
+from .errors import (
+    InvalidFilterError,
+    MissingDependencyError,
+    RecordsError,
+    RunNotFoundError,
+    StoreNotFoundError,
+    StoreQueryError,
+    StoreUnreachableError,
+)
 from .file_store import FileStore
 from .mongo_store import MongoStore
 
@@ -19,6 +27,8 @@ __all__ = [
     "RecordsError",
     "RunNotFoundError",
     "StoreNotFoundError",
+    "StoreQueryError",
+    "StoreUnreachableError",
     "compare",
     "load_metrics",
     "load_runs",

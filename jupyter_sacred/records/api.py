@@ -84,7 +84,8 @@ def load_runs(
     Nothing is written to the store.
 
     Broken run folders (missing or unparsable ``run.json`` or ``config.json``)
-    are skipped with one logged warning that lists their ids.
+    are skipped with one logged warning that lists their ids. A MongoDB
+    server that does not respond within 5 s raises ``StoreUnreachableError``.
     """
     flt = RunFilter.build(
         status=status, experiment=experiment, since=since, until=until, query=query, dead_after=dead_after
