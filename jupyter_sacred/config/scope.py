@@ -13,7 +13,7 @@ from ._paths import recursive_fill_in
 from ._values import normalize_value
 from .docs import find_variable_docs
 from .errors import ConfigScopeError
-from .fixed import FixedDict, make_fixed
+from .fixed import make_fixed
 from .summary import ConfigSummary
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -200,7 +201,13 @@ def _mongo_observer(url: str, db_name: str | None) -> Any:
         raise UsageError(f"%observe mongo needs pymongo: pip install 'jupyter_sacred[mongo]' ({error})") from None
     try:
         if db_name is not None:
-            return MongoObserver.from_url_spec(url, db_name=db_name)
-        return MongoObserver.from_url_spec(url)
+            observer = MongoObserver.from_url_spec(url, db_name=db_name)
+        else:
+            observer = MongoObserver.from_url_spec(url)
     except (ValueError, TypeError) as error:
         raise UsageError(f"invalid Mongo target {url!r}: {error}") from None
+    # A typo in the URL shows now, not after the next run's connection attempt times out.
+    warning = observer.check_connection(timeout=2.0)
+    if warning:
+        print(f"%observe mongo: warning: {warning}", file=sys.stderr)
+    return observer

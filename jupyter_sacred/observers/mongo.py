@@ -39,7 +39,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from jupyter_sacred import _storage
 from jupyter_sacred.observers import _mongo_files as files
-from jupyter_sacred.observers._mongo_encode import MAX_DOCUMENT_BYTES, DOCUMENT_MARGIN_BYTES, cap_text, encoded_size
+from jupyter_sacred.observers._mongo_encode import DOCUMENT_MARGIN_BYTES, MAX_DOCUMENT_BYTES
 from jupyter_sacred.observers._mongo_ids import COUNTERS_COLLECTION, insert_with_new_id
 from jupyter_sacred.observers._mongo_metrics import MetricsWriter
 from jupyter_sacred.observers._mongo_retry import (
