@@ -18,7 +18,8 @@ def isolate_process_state():
     IPython's shell installs its own ``__main__`` module, which lacks the
     ``__spec__`` that multiprocessing needs; Jupyter applications configure
     logging with ``dictConfig``, which disables the loggers that exist then,
-    so later tests would see no log records from this package.
+    so later tests would see no log records from this package. The benchmarks
+    run by the smoke test raise this package's log level for the same reason.
     """
     main_module = sys.modules.get("__main__")
     yield
@@ -27,6 +28,7 @@ def isolate_process_state():
     for name, logger in list(logging.root.manager.loggerDict.items()):
         if name.startswith("jupyter_sacred") and isinstance(logger, logging.Logger):
             logger.disabled = False
+            logger.setLevel(logging.NOTSET)
 
 
 @pytest.fixture

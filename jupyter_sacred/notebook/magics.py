@@ -80,7 +80,7 @@ class SacredMagics(Magics):
         Usage::
 
           %%experiment [NAME] [with KEY=VALUE|NAMED_CONFIG ...] [-n NAMED_CONFIG] [-c COMMENT]
-                       [--priority N] [-q] [-u] [-b SECONDS] [--no-widget]
+                       [--priority N] [-q] [-u] [-b SECONDS] [-f] [--no-widget]
 
         Options:
           NAME                     experiment name (default: SacredMagics.experiment_name)
@@ -92,6 +92,7 @@ class SacredMagics(Magics):
           -q, --queue              store the run as QUEUED without executing the cell
           -u, --unobserved         execute the cell without storing the run
           -b, --beat-interval S    seconds between heartbeats (default: SacredMagics.beat_interval)
+          -f, --force              accept config updates that add entries nothing uses
           --no-widget              do not show the live run widget
 
         Config entries, ``_run`` (the run) and ``_config`` are names in the
