@@ -61,6 +61,29 @@ def _write_sacred_store(store: Path) -> None:
     ex.run(config_updates={"lr": 0.1}, options={"--capture": "sys", "--comment": "faster"})
 
 
+def _add_jupyter_sacred_runs(store: Path) -> None:
+    """Add run 3 (nested config change, returns None) and run 4 (FAILED), stored by jupyter_sacred."""
+    from jupyter_sacred import Experiment
+    from jupyter_sacred.observers import FileObserver
+
+    ex = Experiment("nested_demo")
+    ex.observers.append(FileObserver(str(store)))
+    ex.add_config(model={"depth": 4, "act": "relu"}, fail=False)
+
+    @ex.main
+    def main(_run, model, fail):
+        _run.info["owner"] = "browser test"
+        _run.info["notebook"] = {"cells": [{"md5": "0" * 32}]}
+        for step in range(10):
+            _run.log_scalar("loss", 1 / (step + 1), step)
+        if fail:
+            raise ValueError("failed on purpose")
+
+    ex.run(config_updates={"model": {"depth": 8}}, options={"--capture": "sys"})
+    with pytest.raises(ValueError):
+        ex.run(config_updates={"fail": True}, options={"--capture": "sys"})
+
+
 def _write_link_notebook(path: Path, store: Path) -> None:
     """Write a notebook whose saved output is the run output of an %%experiment cell."""
     output = {
@@ -110,8 +133,10 @@ def _prepare_jupyter_dirs(tmp_path: Path, extension: Path) -> dict[str, str]:
         json.dumps({"ServerApp": {"jpserver_extensions": {module: True}}}))
 
     env = dict(os.environ)
+    # In a virtual environment Jupyter prefers its data folder, where an older copy of the
+    # extension may be installed; the build found above must win.
     env.update(JUPYTER_CONFIG_DIR=str(config_dir), JUPYTER_DATA_DIR=str(data_dir),
-               JUPYTER_RUNTIME_DIR=str(runtime_dir))
+               JUPYTER_RUNTIME_DIR=str(runtime_dir), JUPYTER_PREFER_ENV_PATH="0")
     return env
 
 
@@ -127,6 +152,7 @@ def lab_server(tmp_path):
     root = tmp_path / "root"
     root.mkdir()
     _write_sacred_store(root / "runs")
+    _add_jupyter_sacred_runs(root / "runs")
     # The run link comes from a real %%experiment output when the quickstart notebook exists.
     link_notebook = _execute_quickstart(root / "quickstart")
     if link_notebook is None:
@@ -171,8 +197,18 @@ def test_lab_panel_opens_run(lab_server, tmp_path):
 
             rows = page.locator("#jp-sacred-runs tr[data-run-id]")
             rows.first.wait_for(timeout=30_000)
-            assert rows.count() == 2
-            assert page.locator('#jp-sacred-runs tr[data-run-id="2"]').inner_text().count("faster") == 1
+            assert rows.count() == 4
+            assert page.locator('#jp-sacred-runs tr[data-run-id="2"]').get_attribute("title").count("faster") == 1
+            # At the sidebar's default width the status column is whole inside the panel.
+            panel_box = page.locator("#jp-sacred-runs").bounding_box()
+            status_box = page.locator('#jp-sacred-runs tr[data-run-id="1"] .jp-SacredCol-status').bounding_box()
+            page.screenshot(path=str(tmp_path / "lab-panel.png"))
+            assert status_box["x"] + status_box["width"] <= panel_box["x"] + panel_box["width"]
+            # A run that returned None and a FAILED run have no result to show.
+            for run_id in ("3", "4"):
+                result = page.locator(f'#jp-sacred-runs tr[data-run-id="{run_id}"] .jp-SacredCol-result')
+                assert result.text_content() == ""
+            assert "FAILED" in page.locator('#jp-sacred-runs tr[data-run-id="4"]').inner_text()
 
             page.locator('#jp-sacred-runs tr[data-run-id="1"]').click()
             view = page.locator(".jp-SacredRunView").first
@@ -198,6 +234,32 @@ def test_lab_panel_opens_run(lab_server, tmp_path):
             differing = comparison.locator('tr[data-mark="different"] td:first-child').all_inner_texts()
             assert "lr" in differing
             assert "epochs" not in differing
+
+            # Only the changed entry of a nested config is marked; the user's info comes before "notebook".
+            page.locator('#jp-sacred-runs tr[data-run-id="3"]').click()
+            nested = page.locator(".jp-SacredRunView:visible")
+            nested.locator(".jp-SacredConfig tr").first.wait_for(timeout=30_000)
+            marks = dict(zip(nested.locator(".jp-SacredConfig tr td:first-child").all_inner_texts(),
+                             [row.get_attribute("data-mark") for row in nested.locator(".jp-SacredConfig tr").all()]))
+            page.screenshot(path=str(tmp_path / "lab-nested.png"))
+            assert marks["model.depth"] == "modified"
+            assert marks["model.act"] == ""
+            assert "owner" in nested.locator(".jp-SacredInfo").inner_text()
+            assert "notebook" not in nested.locator(".jp-SacredInfo").inner_text()
+            assert nested.locator(".jp-SacredInfoNotebook").get_attribute("open") is None
+
+            # Run 3 logged no "accuracy", so that chart lists only run 1.
+            for run_id in ("1", "2"):
+                page.locator(f'#jp-sacred-runs tr[data-run-id="{run_id}"] input[type=checkbox]').uncheck()
+            for run_id in ("1", "3"):
+                page.locator(f'#jp-sacred-runs tr[data-run-id="{run_id}"] input[type=checkbox]').check()
+            page.locator("#jp-sacred-runs button", has_text="Compare selected").click()
+            mixed = page.locator(".jp-SacredCompareView:visible")
+            mixed.locator(".jp-SacredChart-legend").first.wait_for(timeout=30_000)
+            charts = {chart.locator("figcaption").inner_text(): chart.locator(".jp-SacredChart-legend span").all_inner_texts()
+                      for chart in mixed.locator(".jp-SacredChart").all()}
+            assert [label.split()[0] for label in charts["accuracy"]] == ["#1"]
+            assert [label.split()[0] for label in charts["loss"]] == ["#1", "#3"]
 
             # The run output of an %%experiment cell opens its run from the notebook.
             page.goto(f"{url}/lab/tree/{link_notebook}?token={TOKEN}")

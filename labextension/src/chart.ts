@@ -14,6 +14,13 @@ export interface IChartSeries {
   label: string;
   steps: number[];
   values: number[];
+  /** The line's colour; by default the series' place in `SERIES_COLORS`. */
+  color?: string;
+}
+
+/** The colour of a series: its own, else the one of its place. */
+function colorOf(item: IChartSeries, index: number): string {
+  return item.color ?? SERIES_COLORS[index % SERIES_COLORS.length];
 }
 
 function svg<K extends keyof SVGElementTagNameMap>(
@@ -74,7 +81,7 @@ function ticks(low: number, high: number, count: number): number[] {
  * The steps and values come reduced by the server, so the cost of a chart
  * does not grow with the length of a run's series.
  */
-export function lineChart(title: string, series: IChartSeries[]): HTMLElement {
+export function lineChart(title: string, series: IChartSeries[], legend = series.length > 1): HTMLElement {
   const figure = document.createElement('figure');
   figure.className = 'jp-SacredChart';
   const caption = document.createElement('figcaption');
@@ -143,7 +150,7 @@ export function lineChart(title: string, series: IChartSeries[]): HTMLElement {
     const line = svg('polyline', {
       class: 'jp-SacredChart-line',
       points,
-      stroke: SERIES_COLORS[index % SERIES_COLORS.length]
+      stroke: colorOf(item, index)
     });
     const tooltip = svg('title', {});
     tooltip.textContent = item.label;
@@ -152,19 +159,16 @@ export function lineChart(title: string, series: IChartSeries[]): HTMLElement {
   });
   figure.appendChild(root);
 
-  if (series.length > 1) {
-    const legend = document.createElement('div');
-    legend.className = 'jp-SacredChart-legend';
+  if (legend) {
+    const entries = document.createElement('div');
+    entries.className = 'jp-SacredChart-legend';
     series.forEach((item, index) => {
       const entry = document.createElement('span');
-      entry.style.setProperty(
-        '--jp-sacred-series-color',
-        SERIES_COLORS[index % SERIES_COLORS.length]
-      );
+      entry.style.setProperty('--jp-sacred-series-color', colorOf(item, index));
       entry.textContent = item.label;
-      legend.appendChild(entry);
+      entries.appendChild(entry);
     });
-    figure.appendChild(legend);
+    figure.appendChild(entries);
   }
   return figure;
 }

@@ -5,7 +5,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { IChartSeries, lineChart } from './chart';
+import { IChartSeries, lineChart, SERIES_COLORS } from './chart';
 import { differs, flattenConfig } from './config';
 import { h, showValue, statusBadge } from './dom';
 import { requestAPI } from './request';
@@ -73,16 +73,21 @@ export class CompareView extends Widget {
     }
     const grid = h('div', { className: 'jp-SacredCharts' });
     for (const name of names) {
+      // Only the runs that logged the metric are drawn and listed; each run
+      // keeps its colour in every chart.
       const series: IChartSeries[] = [];
       metrics.forEach((reply, index) => {
         const found = reply.metrics.find(item => item.name === name);
-        series.push({
-          label: this.label(records[index]),
-          steps: found?.steps ?? [],
-          values: found?.values ?? []
-        });
+        if (found && found.values.length > 0) {
+          series.push({
+            label: this.label(records[index]),
+            steps: found.steps,
+            values: found.values,
+            color: SERIES_COLORS[index % SERIES_COLORS.length]
+          });
+        }
       });
-      grid.appendChild(lineChart(name, series));
+      grid.appendChild(lineChart(name, series, true));
     }
     return grid;
   }

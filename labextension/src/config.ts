@@ -38,14 +38,18 @@ export function flattenConfig(
   return flat;
 }
 
+/**
+ * Tell whether `keys` hold `dotted`, or with `withChildren` one of its parents.
+ */
 function covers(
   keys: string[] | { [key: string]: unknown } | undefined,
-  dotted: string
+  dotted: string,
+  withChildren = true
 ): boolean {
   // Sacred keeps `typechanged` as a dict from key to (old type, new type).
   const list = Array.isArray(keys) ? keys : Object.keys(keys ?? {});
   return list.some(
-    key => dotted === key || dotted.startsWith(key + '.')
+    key => dotted === key || (withChildren && dotted.startsWith(key + '.'))
   );
 }
 
@@ -53,7 +57,9 @@ function covers(
  * Return the mark of a dotted config key.
  *
  * Sacred's config modifications decide when the run stored them; otherwise
- * the keys of the config updates are marked `updated`.
+ * the keys of the config updates are marked `updated`. Sacred lists a dict
+ * as modified when one of its entries changed, so `modified` marks exact
+ * keys only; the entries of an added or type-changed dict share its mark.
  */
 export function configMark(
   dotted: string,
@@ -67,7 +73,7 @@ export function configMark(
     if (covers(modifications.added, dotted)) {
       return 'added';
     }
-    if (covers(modifications.modified, dotted)) {
+    if (covers(modifications.modified, dotted, false)) {
       return 'modified';
     }
     return '';

@@ -85,3 +85,8 @@ export function statusBadge(status: string): HTMLElement {
     status
   );
 }
+
+/** Render a run's result: empty for none (a failed run, or a main function that returned None). */
+export function showResult(value: unknown): string {
+  return value === null ? '' : showValue(value);
+}

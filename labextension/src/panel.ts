@@ -6,7 +6,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { formatDuration, formatTime, h, showValue, statusBadge } from './dom';
+import { formatDuration, formatTime, h, showResult, statusBadge } from './dom';
 import { requestAPI } from './request';
 import { IRunRef, IRunsPage, IStoresReply } from './tokens';
 
@@ -14,6 +14,20 @@ import { IRunRef, IRunsPage, IStoresReply } from './tokens';
 const LIVE_REFRESH_MS = 5000;
 const PAGE_SIZE = 50;
 const STATUSES = ['', 'RUNNING', 'COMPLETED', 'FAILED', 'INTERRUPTED', 'TIMEOUT', 'QUEUED', 'DEAD'];
+/**
+ * Columns of the runs table. The stylesheet hides the later ones when the
+ * sidebar is narrow; each row's tooltip still shows every value.
+ */
+const COLUMNS = ['select', 'id', 'experiment', 'status', 'result', 'duration', 'start', 'comment'] as const;
+type Column = (typeof COLUMNS)[number];
+
+function cell(column: Column, content: Node | string, title?: string): HTMLElement {
+  const attributes: { [name: string]: string } = { className: `jp-SacredCol-${column}` };
+  if (title) {
+    attributes.title = title;
+  }
+  return h('td', attributes, content);
+}
 
 export interface IRunsPanelOptions {
   trans: TranslationBundle;
@@ -55,14 +69,23 @@ export class RunsPanel extends Widget {
     this._table = h('tbody', {});
     this._pager = h('div', { className: 'jp-SacredPager' });
 
-    const headings = ['', trans.__('Id'), trans.__('Experiment'), trans.__('Status'), trans.__('Start'),
-      trans.__('Duration'), trans.__('Result'), trans.__('Comment')];
+    const headings: { [column in Column]: string } = {
+      select: '',
+      id: trans.__('Id'),
+      experiment: trans.__('Experiment'),
+      status: trans.__('Status'),
+      result: trans.__('Result'),
+      duration: trans.__('Duration'),
+      start: trans.__('Start'),
+      comment: trans.__('Comment')
+    };
     this.node.append(
       h('div', { className: 'jp-SacredToolbar' }, this._storeSelect, refreshButton),
       h('div', { className: 'jp-SacredToolbar' }, this._filter, this._status),
       h('div', { className: 'jp-SacredTableWrap' },
         h('table', { className: 'jp-SacredTable jp-SacredRuns' },
-          h('thead', {}, h('tr', {}, ...headings.map(text => h('th', {}, text)))),
+          h('thead', {}, h('tr', {}, ...COLUMNS.map(column =>
+            h('th', { className: `jp-SacredCol-${column}` }, headings[column])))),
           this._table)),
       this._pager,
       h('div', { className: 'jp-SacredToolbar' }, this._compareButton),
@@ -144,15 +167,26 @@ export class RunsPanel extends Widget {
       checkbox.checked = this._selected.has(run.id);
       checkbox.addEventListener('click', event => event.stopPropagation());
       checkbox.addEventListener('change', () => this.toggle(run.id, checkbox.checked));
-      const row = h('tr', { 'data-run-id': run.id, title: trans.__('Open run %1', run.id) },
-        h('td', {}, checkbox),
-        h('td', {}, run.id),
-        h('td', {}, run.experiment ?? ''),
-        h('td', {}, statusBadge(run.status)),
-        h('td', { title: formatTime(run.start_time) }, formatTime(run.start_time, true)),
-        h('td', {}, formatDuration(run.duration)),
-        h('td', { className: 'jp-SacredResult' }, showValue(run.result)),
-        h('td', {}, run.comment ?? ''));
+      const result = showResult(run.result);
+      const started = formatTime(run.start_time);
+      const duration = formatDuration(run.duration);
+      const tooltip = [
+        trans.__('Open run %1', run.id),
+        [run.experiment, run.status].filter(Boolean).join(' '),
+        started ? trans.__('started %1', started) : '',
+        duration ? trans.__('duration %1', duration) : '',
+        result ? trans.__('result %1', result) : '',
+        run.comment ?? ''
+      ].filter(Boolean).join('\n');
+      const row = h('tr', { 'data-run-id': run.id, title: tooltip },
+        cell('select', checkbox),
+        cell('id', run.id),
+        cell('experiment', run.experiment ?? ''),
+        cell('status', statusBadge(run.status)),
+        cell('result', result, result),
+        cell('duration', duration),
+        cell('start', formatTime(run.start_time, true), started),
+        cell('comment', run.comment ?? '', run.comment ?? ''));
       row.addEventListener('click', () => this.options.openRun(ref));
       return row;
     }));

@@ -8,7 +8,7 @@ import { Widget } from '@lumino/widgets';
 
 import { lineChart } from './chart';
 import { configMark, flattenConfig } from './config';
-import { formatDuration, formatTime, h, showValue, statusBadge } from './dom';
+import { formatDuration, formatTime, h, showResult, showValue, statusBadge } from './dom';
 import { requestAPI, requestBlob } from './request';
 import {
   IMetricsReply,
@@ -113,10 +113,14 @@ export class RunView extends Widget {
       h(
         'p',
         {},
-        trans.__('Started %1, duration %2, result %3',
-          formatTime(summary.start_time),
-          formatDuration(summary.duration),
-          showValue(summary.result)),
+        summary.result === null
+          ? trans.__('Started %1, duration %2',
+            formatTime(summary.start_time),
+            formatDuration(summary.duration))
+          : trans.__('Started %1, duration %2, result %3',
+            formatTime(summary.start_time),
+            formatDuration(summary.duration),
+            showResult(summary.result)),
         summary.comment ? h('em', {}, ` ${summary.comment}`) : null
       ),
       h('p', { className: 'jp-SacredMuted' }, record.store)
@@ -130,7 +134,7 @@ export class RunView extends Widget {
       failTrace ?? '',
       section(trans.__('Metrics'), metricCharts(metrics, trans)),
       section(trans.__('Config'), this.configTable(record)),
-      section(trans.__('Info'), h('pre', {}, JSON.stringify(record.info ?? {}, null, 2))),
+      section(trans.__('Info'), ...this.infoBlocks(record.info ?? {})),
       section(trans.__('Captured output'), this.outputBlock(output)),
       section(trans.__('Artifacts'), this.artifactList(record)),
       section(trans.__('Sources'), this.sourceList(record)),
@@ -162,6 +166,26 @@ export class RunView extends Widget {
       );
     }
     return h('table', { className: 'jp-SacredTable jp-SacredConfig' }, body);
+  }
+
+  /**
+   * Show the run's info: the user's own keys first, then the `notebook` key
+   * that notebook runs record (cell hashes, paths), collapsed.
+   */
+  private infoBlocks(info: { [key: string]: any }): HTMLElement[] {
+    const { notebook, ...own } = info;
+    const blocks: HTMLElement[] = [];
+    if (Object.keys(own).length > 0 || notebook === undefined) {
+      blocks.push(h('pre', { className: 'jp-SacredInfo' }, JSON.stringify(own, null, 2)));
+    }
+    if (notebook !== undefined) {
+      blocks.push(
+        h('details', { className: 'jp-SacredInfoNotebook' },
+          h('summary', {}, 'notebook'),
+          h('pre', {}, JSON.stringify(notebook, null, 2)))
+      );
+    }
+    return blocks;
   }
 
   private outputBlock(output: IOutputTail): HTMLElement {
