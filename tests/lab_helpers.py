@@ -49,3 +49,13 @@ def wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) ->
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"JupyterLab did not answer {url} within {timeout} s")
+
+
+def stop_server(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server started by a test: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -17,7 +17,7 @@ import pytest
 
 import jupyter_sacred
 
-from lab_helpers import CHROMIUM, CHROMIUM_FLAGS, free_port, skip_or_fail, wait_for_server
+from lab_helpers import CHROMIUM, CHROMIUM_FLAGS, free_port, skip_or_fail, stop_server, wait_for_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -171,12 +171,7 @@ def lab_server(tmp_path):
         wait_for_server(f"{url}/api/status?token={TOKEN}", process)
         yield url, link_notebook.relative_to(root).as_posix()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
         log.close()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lab_helpers import CHROMIUM, CHROMIUM_FLAGS, free_port, skip_or_fail, wait_for_server
+from lab_helpers import CHROMIUM, CHROMIUM_FLAGS, free_port, skip_or_fail, stop_server, wait_for_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -65,12 +65,7 @@ def lab(tmp_path):
         wait_for_server(f"{url}/api/status?token={TOKEN}", process)
         yield url, notebook
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
         log.close()
 
 
