@@ -93,7 +93,11 @@ def test_widget_in_lab(lab, tmp_path):
             except Exception:
                 page.screenshot(path=str(tmp_path / "failure.png"))
                 raise
-            live = badge.first.text_content()
+            # The badge reads STARTING until the run has started.
+            page.wait_for_function(
+                "['RUNNING', 'COMPLETED'].includes(document.querySelector("
+                "'.jupyter-sacred-run-widget .jupyter-sacred-status')?.textContent.trim())", timeout=60_000)
+            live = badge.first.text_content().strip()
             page.locator(".jupyter-sacred-run-widget").first.screenshot(path=str(tmp_path / "widget.png"))
 
             # When the run ends, the static view takes the widget's place: one view of the run.

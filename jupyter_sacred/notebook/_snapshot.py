@@ -66,7 +66,8 @@ def snapshot_of_run(run: Any) -> RunSnapshot:
     info = dict(run.info) if isinstance(run.info, Mapping) else {}
     return RunSnapshot(
         run_id=run._id,
-        status=str(run.status),
+        # Between its creation and its start a run has no Sacred status yet.
+        status="STARTING" if str(run.status) == "NOT_STARTED" else str(run.status),
         experiment=str((run.experiment_info or {}).get("name", "")),
         store=store_of(run),
         start_time=run.start_time,
