@@ -189,3 +189,10 @@ def test_run_diff_headers_on_own_lines(shell, capsys):
     out = capsys.readouterr().out
     assert "}---" not in out
     assert "+++ run 2 config" in out
+
+
+def test_observe_confirms_choice(shell, capsys):
+    run_cell(shell, "%observe file elsewhere")
+    assert "FileObserver" in capsys.readouterr().out
+    run_cell(shell, "%observe none")
+    assert "not stored" in capsys.readouterr().out

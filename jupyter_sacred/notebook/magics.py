@@ -143,6 +143,10 @@ class SacredMagics(Magics):
             session.observers = [FileObserver(os.path.abspath(os.path.expanduser(request.target)))]
         else:
             session.observers = [_mongo_observer(request.target, request.db_name)]
+        if session.observers:
+            print(f"Runs are stored by {session.observers[0]!r}.")
+        else:
+            print("Runs are not stored until the next %observe file PATH or %observe mongo URL.")
 
     @line_magic
     def print_config(self, line: str) -> None:
