@@ -37,7 +37,9 @@ def test_example_progress_filter(tmp_path):
     assert runs["ours"].stdout == runs["sacred"].stdout
     cout = stored_run(tmp_path, "ours", name="cout.txt")
     assert cout == stored_run(tmp_path, "sacred", name="cout.txt")
-    assert "finished 20 of 20\ntpo fixed\n" in cout and "\r" not in cout and "\b" not in cout
+    assert "finished 20 of 20\ntpo fixed\n" in cout
+    assert "\r" not in cout
+    assert "\b" not in cout
 
 
 def test_example_custom_logger(tmp_path):
@@ -58,20 +60,23 @@ def test_example_commands(tmp_path, args):
     runs = both(tmp_path, "commands.py", *args)
     ours = [line for line in runs["ours"].stdout.splitlines() if "seed = " not in line]
     theirs = [line for line in runs["sacred"].stdout.splitlines() if "seed = " not in line]
-    assert ours == theirs and ours
+    assert ours == theirs
+    assert ours
 
 
 def test_example_unobserved_command(tmp_path):
     runs = both(tmp_path, "commands.py", "peek", "-F", "store")
     assert runs["ours"].stdout == runs["sacred"].stdout == "would greet world\n"
-    assert not (tmp_path / "ours" / "store").exists() and not (tmp_path / "sacred" / "store").exists()
+    assert not (tmp_path / "ours" / "store").exists()
+    assert not (tmp_path / "sacred" / "store").exists()
 
 
 def test_example_id_and_beat_interval_options(tmp_path):
     both(tmp_path, "commands.py", "-F", "store", "-i", "17", "-b", "0.2", "with", "name=bo")
     ours, theirs = stored_run(tmp_path, "ours", "17"), stored_run(tmp_path, "sacred", "17")
     assert ours["meta"]["options"] == theirs["meta"]["options"]
-    assert ours["meta"]["options"]["--id"] == "17" and ours["meta"]["options"]["--beat-interval"] == "0.2"
+    assert ours["meta"]["options"]["--id"] == "17"
+    assert ours["meta"]["options"]["--beat-interval"] == "0.2"
     assert ours["status"] == theirs["status"] == "COMPLETED"
     assert stored_run(tmp_path, "ours", "17", "metrics.json")["length"]["values"] == [2]
 
@@ -87,7 +92,9 @@ def test_example_mongo_option(tmp_path, mongo_url, mongo_db_name):
         run = client[mongo_db_name].runs.find_one({"_id": 5})
     finally:
         client.close()
-    assert run["status"] == "COMPLETED" and run["config"]["name"] == "mo" and run["result"] == 2
+    assert run["status"] == "COMPLETED"
+    assert run["config"]["name"] == "mo"
+    assert run["result"] == 2
     assert "main for mo" in run["captured_out"]
 
 
@@ -115,7 +122,8 @@ def test_example_repository_info(tmp_path):
     ours = stored_run(tmp_path, "ours")["experiment"]["repositories"]
     theirs = stored_run(tmp_path, "sacred")["experiment"]["repositories"]
     assert ours == theirs
-    assert ours[0]["url"] == "https://example.org/lab.git" and ours[0]["commit"] == commit
+    assert ours[0]["url"] == "https://example.org/lab.git"
+    assert ours[0]["commit"] == commit
     assert ours[0]["dirty"] is False
 
 
@@ -124,7 +132,8 @@ def test_example_enforce_clean_and_name(tmp_path):
     assert outside["ours"].returncode == 0
     for engine in ("sacred", "ours"):
         done = run_example(tmp_path / "outside" / engine, engine, "git_info.py", "-e")
-        assert done.returncode != 0 and "git_info.py" not in done.stdout
+        assert done.returncode != 0
+        assert "git_info.py" not in done.stdout
         assert "enforce" in done.stderr.lower() or "version control" in done.stderr.lower(), done.stderr
     renamed = both(tmp_path / "named", "git_info.py", "-F", "store", "-n", "renamed")
     for engine in ("sacred", "ours"):

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Where the session writes the executed-cell history and the notebook copy before a run,
+# Folder for the executed-cell history and the notebook copy written before a run,
 # relative to the experiment's base_dir, so that every observer (Sacred's too) can read
 # them as source files.
 HISTORY_DIR = ".jupyter_sacred"
@@ -85,8 +85,8 @@ class NotebookSession:
     def set_config_cell(self, cell: str, named: str | None) -> ConfigCell:
         """Define (or redefine) the config of a ``%%config`` cell.
 
-        A re-executed cell replaces its earlier definition. Cells are told
-        apart by the cell id the frontend sends; without one, by the named
+        A re-executed cell replaces its earlier definition. Cells are
+        distinguished by the cell id the frontend sends; without one, by the named
         config, else by the names the cell assigns.
         """
         from jupyter_sacred.config import ConfigScope
