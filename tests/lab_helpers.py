@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 def wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    """Wait until ``url`` answers 200; raise if the server process exits or ``timeout`` seconds pass."""
+    """Wait until ``url`` returns status 200; raise if the server process exits or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -173,14 +173,16 @@ def test_captured_out_filter(tmp_path, how):
     ex.main(lambda: print("10%\r50%\r100%\nab\bc"))
     run = ex.run(options={"--capture": "sys"})
     assert stored(tmp_path, name="cout.txt") == run.captured_out
-    assert "100%\nac\n" in run.captured_out and "10%" not in run.captured_out
+    assert "100%\nac\n" in run.captured_out
+    assert "10%" not in run.captured_out
 
 
 def test_filter_that_turns_capture_off(tmp_path):
     ex = make(tmp_path, captured_out_filter=lambda text: "")
     ex.main(lambda: print("secret"))
     run = ex.run(options={"--capture": "sys", "--beat-interval": 0.01})
-    assert run.captured_out == "" and stored(tmp_path, name="cout.txt") == ""
+    assert run.captured_out == ""
+    assert stored(tmp_path, name="cout.txt") == ""
 
 
 @pytest.mark.parametrize(("error", "status"), [
@@ -206,7 +208,9 @@ def test_options_with_and_without_dashes(tmp_path):
                  meta_info={"owner": "me"}, info={"preset": 1})
     meta = stored(tmp_path)["meta"]
     assert run.beat_interval == 0.5
-    assert meta["comment"] == "first" and meta["priority"] == 3.0 and meta["owner"] == "me"
+    assert meta["comment"] == "first"
+    assert meta["priority"] == 3.0
+    assert meta["owner"] == "me"
     assert meta["options"]["--beat-interval"] == 0.5
     assert stored(tmp_path, name="info.json") == {"preset": 1}
 

@@ -147,7 +147,10 @@ def test_keys_mongodb_refuses_in_info_are_reported(tmp_path, mongomock_client, c
         run = ex.run(options={"--beat-interval": 0.05})
 
     messages = " ".join(record.getMessage() for record in caplog.records)
-    assert "'a.b'" in messages and "'$c'" in messages and "'d.e'" in messages
+    assert "'a.b'" in messages
+    assert "'$c'" in messages
+    assert "'d.e'" in messages
     stored = mongomock_client["keys"].runs.find_one({"_id": run._id})
     assert stored["status"] == "COMPLETED"
-    assert len(stored["info"]) == 2 and len(stored["result"]) == 1
+    assert len(stored["info"]) == 2
+    assert len(stored["result"]) == 1

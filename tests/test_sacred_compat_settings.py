@@ -48,7 +48,8 @@ def test_settings_read_when_run_starts(tmp_path, monkeypatch):
     second = ex.run()
     assert (first.beat_interval, first.capture_mode) == (0.5, "no")
     assert (second.beat_interval, second.capture_mode) == (2.0, "sys")
-    assert stored(tmp_path, 1, "cout.txt") == "" and "shown" in stored(tmp_path, 2, "cout.txt")
+    assert stored(tmp_path, 1, "cout.txt") == ""
+    assert "shown" in stored(tmp_path, 2, "cout.txt")
 
 
 def test_default_beat_interval_is_sacreds():
@@ -120,7 +121,8 @@ def test_notebook_traits_reach_the_run(shell, magics, run_folder, monkeypatch):
     run_cell(shell, "%config SacredMagics.captured_env = ['NOTEBOOK_MARK']")
     run_cell(shell, "%config SacredMagics.beat_interval = 0.25")
     run_cell(shell, "%config SacredMagics.capture_mode = 'no'")
-    assert magics.beat_interval == 0.25 and magics.capture_mode == "no"
+    assert magics.beat_interval == 0.25
+    assert magics.capture_mode == "no"
     run_cell(shell, "%%experiment\nprint('not captured')\n")
 
     entry = run_folder(1)

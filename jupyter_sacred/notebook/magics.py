@@ -52,7 +52,7 @@ class SacredMagics(Magics):
           -n, --named NAME   define the named config NAME, applied only when a run selects it
 
         Re-executing an edited cell replaces what it defined before (cells are
-        told apart by the cell id the frontend sends). Comments on or above an
+        distinguished by the cell id the frontend sends). Comments on or above an
         assignment become its doc. ``%print_config`` shows the config the next
         run will use.
 

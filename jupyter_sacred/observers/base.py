@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 @runtime_checkable
 class Observer(Protocol):
-    """What the run engine requires of an observer; Sacred's observers satisfy it."""
+    """The interface the run engine requires of an observer. Sacred's observers satisfy it."""
 
     priority: int
 

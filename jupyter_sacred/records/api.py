@@ -139,7 +139,12 @@ def load_metrics(store: Store, run_ids: Iterable[Any] | Any | None = None, names
     """
     if run_ids is not None and (isinstance(run_ids, (str, int)) or not isinstance(run_ids, Iterable)):
         run_ids = [run_ids]
-    name_set = {names} if isinstance(names, str) else (set(names) if names is not None else None)
+    if isinstance(names, str):
+        name_set = {names}
+    elif names is not None:
+        name_set = set(names)
+    else:
+        name_set = None
     columns: dict[str, list] = {column: [] for column in METRIC_COLUMNS}
     for run_id, name, series in open_store(store).iter_metrics(run_ids, name_set):
         steps = series.get("steps") or []
